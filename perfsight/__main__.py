@@ -1,0 +1,3 @@
+from perfsight.cli.main import main
+
+raise SystemExit(main())

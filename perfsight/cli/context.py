@@ -1,0 +1,31 @@
+"""What every subcommand needs: its settings, the store, and consoles for output and messages."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from perfsight.config import Settings, load_config
+from perfsight.store import Store
+
+# Results go to stdout (pipeable); progress, warnings and errors to stderr.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_config(getattr(args, "config", None))
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(settings.store.url)
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="perfsight.toml to read (default: $PERFSIGHT_CONFIG, else ./perfsight.toml)",
+    )

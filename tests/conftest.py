@@ -1,0 +1,93 @@
+"""Fixtures shared by every test area: stores (SQLite and the real PostgreSQL), the machine's
+Redis, helper servers, the public MongoDB samples."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from perfsight.services import RedisServer, port_open
+from perfsight.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("PERFSIGHT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The public MongoDB samples: ../shared/mongo-samples, or $PERFSIGHT_SAMPLES."""
+    path = Path(os.environ.get("PERFSIGHT_SAMPLES", ROOT.parent / "shared" / "mongo-samples"))
+    if not path.is_dir():
+        pytest.skip(
+            f"MongoDB sample data not found at {path}: set PERFSIGHT_SAMPLES to the folder of "
+            "shared/mongo-samples (it is public data kept outside this repository)"
+        )
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'perfsight.db'}"
+
+
+def _pg_available() -> bool:
+    return port_open("127.0.0.1", 5432)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema in the machine's PostgreSQL database ``test``, dropped afterwards."""
+    if not _pg_available():
+        pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432")
+    schema = f"perfsight_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """Each store test runs on SQLite and on the real PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[Store]:
+    with Store(sqlite_url) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The machine's Redis server; one started by the services module where none runs."""
+    if port_open(REDIS_HOST, REDIS_PORT):
+        yield f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+        return
+    with RedisServer().start() as server:
+        yield server.url
+
+
+@pytest.fixture
+def key_prefix() -> str:
+    """A Redis key prefix of this test's own, so tests never touch anyone else's keys."""
+    return f"perfsight-test:{uuid.uuid4().hex[:8]}:"
