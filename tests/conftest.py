@@ -91,3 +91,61 @@ def redis_url() -> Iterator[str]:
 def key_prefix() -> str:
     """A Redis key prefix of this test's own, so tests never touch anyone else's keys."""
     return f"perfsight-test:{uuid.uuid4().hex[:8]}:"
+
+
+class AppServer:
+    """A real HTTP server in a subprocess on a free loopback port, stopped by its pid."""
+
+    def __init__(self, module: str, *args: str, ready_path: str = "/metrics") -> None:
+        import subprocess
+        import sys
+
+        from perfsight.services import free_port, wait_until
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, "--port", str(self.port), *args],
+            cwd=ROOT,
+            start_new_session=True,
+        )
+
+        def ready() -> bool:
+            import httpx
+
+            try:
+                return httpx.get(self.url + ready_path, timeout=1).status_code < 500
+            except httpx.HTTPError:
+                return False
+
+        if not wait_until(ready, timeout=30):
+            self.stop()
+            raise RuntimeError(f"{module} did not start on port {self.port}")
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except Exception:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def latency_server_factory() -> Iterator[object]:
+    """``factory("/fast=5,10", "/slow=200")`` starts a latency app; all are stopped afterwards."""
+    started: list[AppServer] = []
+
+    def factory(*routes: str) -> AppServer:
+        args = [part for route in routes for part in ("--route", route)]
+        server = AppServer("tests.support.latency_app", *args)
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.stop()
