@@ -9,6 +9,7 @@ from sqlalchemy import Column, Table, delete, select
 from perfsight.store import Store
 from perfsight.store.tables import (
     findings,
+    job_runs,
     load_run_endpoints,
     load_run_series,
     load_runs,
@@ -20,6 +21,7 @@ from perfsight.store.tables import (
 PRUNABLE: list[tuple[Table, str]] = [
     (findings, "last_seen"),
     (reports, "created_at"),
+    (job_runs, "started_at"),
 ]
 
 

@@ -12,9 +12,11 @@ from perfsight.store.migrations.m0001_core import (
     scheduler_heartbeat,
     threshold_outcomes,
 )
+from perfsight.store.migrations.m0008_scheduler import job_runs
 
 __all__ = [
     "findings",
+    "job_runs",
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
