@@ -53,16 +53,20 @@ class IdleGroups(Generic[K, V]):
         entry = self._groups.pop(key, None)
         return None if entry is None else entry[0]  # type: ignore[return-value]
 
-    def expired(self, now: float) -> Iterator[tuple[K, V]]:
-        """Remove and yield the groups idle since before ``now - idle`` (and any over the cap)."""
+    def expired(self, now: float) -> list[tuple[K, V]]:
+        """Remove and return the groups idle since before ``now - idle`` (and any over the cap).
+        Called for every event, so the common case — nothing to close — is one dict peek."""
         groups = self._groups
         horizon = now - self.idle
+        closed: list[tuple[K, V]] = []
         while groups:
-            key, entry = next(iter(groups.items()))
+            key = next(iter(groups))
+            entry = groups[key]
             if entry[1] >= horizon and len(groups) <= self.max_open:  # type: ignore[operator]
                 break
             del groups[key]
-            yield key, entry[0]  # type: ignore[misc]
+            closed.append((key, entry[0]))  # type: ignore[arg-type]
+        return closed
 
     def items(self) -> Iterator[tuple[K, V]]:
         """The open groups, oldest first, left open."""

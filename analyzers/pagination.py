@@ -66,6 +66,7 @@ class UnpaginatedQueryAnalyzer:
         self.min_returned = settings.unpaginated_min_returned
         self.max_bytes = settings.unpaginated_max_bytes
         self._shapes: dict[tuple[str, str], _ShapeStats] = {}
+        self._allowed_endpoints: dict[str, bool] = {}
 
     def feed(self, event: QueryEvent) -> None:
         if event.is_admin or has_limit(event):
@@ -73,7 +74,7 @@ class UnpaginatedQueryAnalyzer:
         kind = op_kind(event.op, event.command_name)
         if kind != "getmore" and not is_cursor_read(event.op, event.command_name):
             return
-        if event.endpoint and self.allow.allows(endpoint=event.endpoint):
+        if event.endpoint and self._endpoint_allowed(event.endpoint):
             return
         key = (event.namespace, event.fingerprint)
         stats = self._shapes.get(key)
@@ -82,6 +83,12 @@ class UnpaginatedQueryAnalyzer:
             stats = self._shapes[key] = _ShapeStats(event.namespace, event.fingerprint, command)
         reasons = self._reasons(event, kind)
         self._record(stats, event, kind, reasons)
+
+    def _endpoint_allowed(self, endpoint: str) -> bool:
+        allowed = self._allowed_endpoints.get(endpoint)
+        if allowed is None:
+            allowed = self._allowed_endpoints[endpoint] = self.allow.allows(endpoint=endpoint)
+        return allowed
 
     def _reasons(self, event: QueryEvent, kind: str) -> list[str]:
         if kind == "getmore":
