@@ -113,8 +113,7 @@ class BurstDetector:
         closed: list[BurstPattern] = []
         for key, burst in self._open.expired(now):
             self._close(burst, key, closed)
-        for _key, _history in self._history.expired(now):
-            pass  # old sources are simply forgotten
+        self._history.expired(now)  # old sources are simply forgotten
         return closed
 
     def open_patterns(self) -> list[BurstPattern]:

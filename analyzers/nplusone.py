@@ -43,6 +43,8 @@ class Coverage:
     without_request_id: int
     requests: int
     truncated_requests: int
+    # request ids whose queries spanned more than MAX_REQUEST_SECONDS: labels, not requests
+    not_requests: int = 0
 
 
 @dataclass(slots=True)
@@ -87,7 +89,11 @@ class NPlusOneAnalyzer:
         self._clock = max(self._clock, op.end)
         if event.request_id:
             self._counts["with_request_id"] += 1
-            self._requests.get(event.request_id, op.end).add(op, event.endpoint)
+            group = self._requests.get(event.request_id, op.end)
+            group.add(op, event.endpoint)
+            if group.too_long(op.end):
+                self._requests.pop(event.request_id)
+                self._counts["not_requests"] += 1
         else:
             self._counts["without_request_id"] += 1
             client: ClientKey = (client_host(event.client), event.app_name)
@@ -187,6 +193,7 @@ class NPlusOneAnalyzer:
             without_request_id=self._counts["without_request_id"],
             requests=self._tables.requests + len(open_groups),
             truncated_requests=self._tables.truncated + sum(g.truncated for g in open_groups),
+            not_requests=self._counts["not_requests"],
         )
 
     def _snapshot(self) -> _Tables:

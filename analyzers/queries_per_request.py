@@ -16,6 +16,7 @@ from analyzers import distribution
 from analyzers.base import AnalysisContext
 from analyzers.events import epoch
 from analyzers.idle_groups import IdleGroups
+from analyzers.requests import MAX_REQUEST_SECONDS
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent, endpoint_matches
 from perfsight.thresholds import Threshold
@@ -72,6 +73,7 @@ class QueryCountStats:
 class _Request:
     count: int = 0
     endpoint: str | None = None
+    first: float = float("inf")
 
 
 class QueriesPerRequestAnalyzer:
@@ -92,8 +94,11 @@ class QueriesPerRequestAnalyzer:
         self._clock = max(self._clock, now)
         request = self._open.get(event.request_id, now)
         request.count += 1
+        request.first = min(request.first, now)
         if request.endpoint is None and event.endpoint:
             request.endpoint = event.endpoint
+        if now - request.first > MAX_REQUEST_SECONDS:  # a label, not a request id
+            self._open.pop(event.request_id)
         for _rid, done in self._open.expired(self._clock):
             self._done.setdefault(done.endpoint, Counter())[done.count] += 1
 

@@ -15,6 +15,10 @@ from perfsight.models import QueryEvent
 
 # Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
 MAX_OPS_PER_REQUEST = 10_000
+# No HTTP request runs queries for this long: a "request id" whose queries span more is not one
+# (e.g. a constant comment such as "getUser" that labels a query, not a request). Such a group
+# is dropped and counted, never analysed as one enormous request.
+MAX_REQUEST_SECONDS = 300.0
 
 
 class Op(NamedTuple):
@@ -44,9 +48,11 @@ class RequestGroup:
     endpoint: str | None = None
     ops: list[Op] = field(default_factory=list)
     count: int = 0  # every operation, kept or not
+    first_start: float = float("inf")
 
     def add(self, op: Op, endpoint: str | None) -> None:
         self.count += 1
+        self.first_start = min(self.first_start, op.start)
         if self.endpoint is None and endpoint:
             self.endpoint = endpoint
         if len(self.ops) < MAX_OPS_PER_REQUEST:
@@ -55,3 +61,6 @@ class RequestGroup:
     @property
     def truncated(self) -> bool:
         return self.count > len(self.ops)
+
+    def too_long(self, now: float) -> bool:
+        return now - self.first_start > MAX_REQUEST_SECONDS

@@ -255,3 +255,21 @@ def test_requests_are_closed_when_idle_so_memory_stays_bounded() -> None:
     found = analyzer.findings()
     assert found[0].evidence["requests"] == 2000
     assert analyzer.coverage.requests == 2000
+
+
+def test_a_constant_comment_is_not_one_enormous_request() -> None:
+    """A comment such as "getUser" labels a query, not a request: every call shares it. Its
+    queries never go quiet, so without a limit they would form one request of thousands."""
+    from analyzers.queries_per_request import QueriesPerRequestAnalyzer
+
+    events = [*itinerary_request("getUser", 0, days=0)]
+    events += [
+        q(10 + i * 2000, "travel.users", 'db.users.find({"_id":"?"})', rid="getUser",
+          value=i, filter_shape={"_id": "?"})
+        for i in range(400)  # one lookup every 2 s for 800 s
+    ]  # fmt: skip
+    analyzer, counter = NPlusOneAnalyzer(), QueriesPerRequestAnalyzer()
+    assert run_analyzers([analyzer, counter], events) == []
+    assert analyzer.coverage.not_requests == 2
+    overall = counter.overall()
+    assert overall is not None and overall.max <= 152  # what fits in 300 s, not 402
