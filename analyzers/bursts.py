@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from analyzers.idle_groups import IdleGroups
-from analyzers.request_patterns import CLOCK_SLACK, Thresholds
+from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
 from analyzers.requests import Op
 from analyzers.shapes import ShapeTable
 
@@ -61,15 +61,9 @@ class Burst:
 
 @dataclass(frozen=True, slots=True)
 class BurstPattern:
-    shape: int
+    run: Repeat  # the burst, as a request's N+1 run would be described
     client: ClientKey
     endpoint: str | None
-    queries: int
-    distinct: int
-    millis: float
-    start: float
-    end: float
-    source: int
     source_returned: int
 
 
@@ -148,20 +142,16 @@ class BurstDetector:
         if not sources:
             return
         source = min(sources, key=lambda c: (abs(burst.count - c.nreturned), -c.end))
-        out.append(
-            BurstPattern(
-                shape=key[2],
-                client=key[0],
-                endpoint=key[1],
-                queries=burst.count,
-                distinct=burst.distinct,
-                millis=burst.millis,
-                start=burst.start,
-                end=burst.end,
-                source=source.shape,
-                source_returned=source.nreturned,
-            )
+        run = Repeat(
+            shape=key[2],
+            queries=burst.count,
+            distinct=burst.distinct,
+            millis=burst.millis,
+            start=burst.start,
+            end=burst.end,
+            source=source.shape,
         )
+        out.append(BurstPattern(run, key[0], key[1], source.nreturned))
 
 
 def _no_burst() -> Burst:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -112,15 +113,8 @@ class NPlusOneAnalyzer:
         tables.endpoint_requests[group.endpoint] += 1
         repeats, duplicates = find_patterns(group.ops, self.shapes, self.limits)
         for repeat in repeats:
-            stats = tables.repeats.setdefault((group.endpoint, repeat.shape), PatternStats())
-            stats.add(
-                queries=repeat.queries,
-                millis=repeat.millis,
-                start=repeat.start,
-                end=repeat.end,
-                source=repeat.source,
-                example=partial(self._repeat_example, rid, group, repeat),
-            )
+            example = partial(self._repeat_example, rid, group, repeat)
+            _add_run(tables.repeats, group.endpoint, repeat, example)
         for dup in duplicates:
             stats = tables.duplicates.setdefault((group.endpoint, dup.shape), PatternStats())
             stats.extra += dup.extra
@@ -134,37 +128,30 @@ class NPlusOneAnalyzer:
             )
 
     def _add_burst(self, tables: _Tables, pattern: BurstPattern) -> None:
-        stats = tables.bursts.setdefault((pattern.endpoint, pattern.shape), PatternStats())
         host, app = pattern.client
         client = " ".join(part for part in (host, f"appName={app}" if app else None) if part)
-        stats.add(
-            queries=pattern.queries,
-            millis=pattern.millis,
-            start=pattern.start,
-            end=pattern.end,
-            source=pattern.source,
-            client=client or "unknown client",
-            example=lambda: {
+        run = pattern.run
+
+        def example() -> dict[str, Any]:
+            return {
                 "client": client or None,
-                "queries": pattern.queries,
-                "distinct_params": pattern.distinct,
-                "ms": round(pattern.millis, 1),
-                "started": iso_seconds(pattern.start),
-                "source_fingerprint": self.shapes[pattern.source].fingerprint,
+                **self._run_example(run),
                 "source_returned": pattern.source_returned,
-            },
-        )
+            }
+
+        _add_run(tables.bursts, pattern.endpoint, run, example, client or "unknown client")
+
+    def _run_example(self, run: Repeat) -> dict[str, Any]:
+        return {
+            "queries": run.queries,
+            "distinct_params": run.distinct,
+            "ms": round(run.millis, 1),
+            "started": iso_seconds(run.start),
+            "source_fingerprint": self.shapes[run.source].fingerprint,
+        }
 
     def _repeat_example(self, rid: str, group: RequestGroup, repeat: Repeat) -> dict[str, Any]:
-        return {
-            "request_id": rid,
-            "queries": repeat.queries,
-            "distinct_params": repeat.distinct,
-            "ms": round(repeat.millis, 1),
-            "request_queries": group.count,
-            "started": iso_seconds(repeat.start),
-            "source_fingerprint": self.shapes[repeat.source].fingerprint,
-        }
+        return {"request_id": rid, **self._run_example(repeat), "request_queries": group.count}
 
     def _duplicate_example(self, rid: str, group: RequestGroup, dup: Duplicate) -> dict[str, Any]:
         return {
@@ -263,6 +250,25 @@ class NPlusOneAnalyzer:
         return self.allow.allows(
             endpoint=endpoint, namespaces=(shape.namespace,), fingerprint=shape.fingerprint
         )
+
+
+def _add_run(
+    table: dict[PatternKey, PatternStats],
+    endpoint: str | None,
+    run: Repeat,
+    example: Callable[[], dict[str, Any]],
+    client: str | None = None,
+) -> None:
+    stats = table.setdefault((endpoint, run.shape), PatternStats())
+    stats.add(
+        queries=run.queries,
+        millis=run.millis,
+        start=run.start,
+        end=run.end,
+        source=run.source,
+        example=example,
+        client=client,
+    )
 
 
 def _order(item: tuple[PatternKey, PatternStats]) -> tuple[str, int]:

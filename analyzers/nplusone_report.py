@@ -8,7 +8,7 @@ from typing import Any
 from analyzers.events import from_epoch
 from analyzers.pattern_stats import PatternStats
 from analyzers.shapes import Shape
-from perfsight.models import Confidence, Finding, Severity
+from perfsight.models import Confidence, Finding, FindingKind, Severity
 
 # A pattern costing this much per request is critical (Sentry's slow DB query line: 500 ms), as
 # is one repeating this many times (median).
@@ -22,6 +22,25 @@ def _round(value: float) -> float:
 
 def _where(endpoint: str | None) -> str:
     return endpoint if endpoint else "requests without a route"
+
+
+def _finding(
+    kind: FindingKind,
+    endpoint: str | None,
+    shape: Shape,
+    stats: PatternStats,
+    **text: Any,
+) -> Finding:
+    """A finding on one endpoint × namespace × shape, seen from the pattern's first to last."""
+    return Finding(
+        kind=kind,
+        namespace=shape.namespace,
+        endpoint=endpoint,
+        fingerprint=shape.fingerprint,
+        first_seen=from_epoch(stats.first),
+        last_seen=from_epoch(stats.last),
+        **text,
+    )
 
 
 def _lookup_example(shape: Shape) -> str:
@@ -88,18 +107,16 @@ def n_plus_one_finding(
         evidence["endpoint_requests"] = endpoint_requests
     if stats.clients:
         evidence["clients"] = list(stats.clients)
-    return Finding(
-        kind="n_plus_one",
+    return _finding(
+        "n_plus_one",
+        endpoint,
+        shape,
+        stats,
         severity=severity,
         confidence=confidence,
         summary=summary,
         suggestion=_n_plus_one_fix(shape, source),
-        namespace=shape.namespace,
-        endpoint=endpoint,
-        fingerprint=shape.fingerprint,
         evidence=evidence,
-        first_seen=from_epoch(stats.first),
-        last_seen=from_epoch(stats.last),
     )
 
 
@@ -128,8 +145,11 @@ def redundant_finding(
     }
     if endpoint_requests is not None:
         evidence["endpoint_requests"] = endpoint_requests
-    return Finding(
-        kind="redundant_query",
+    return _finding(
+        "redundant_query",
+        endpoint,
+        shape,
+        stats,
         severity=severity,
         summary=summary,
         suggestion=(
@@ -137,10 +157,5 @@ def redundant_finding(
             "request, or batch it with a DataLoader); if it rarely changes, cache it in Redis "
             f"with a TTL. Shape: {shape.fingerprint}"
         ),
-        namespace=shape.namespace,
-        endpoint=endpoint,
-        fingerprint=shape.fingerprint,
         evidence=evidence,
-        first_seen=from_epoch(stats.first),
-        last_seen=from_epoch(stats.last),
     )
