@@ -82,7 +82,7 @@ async def one_tag(request: Request) -> Response:
 
 
 async def slow(_request: Request) -> Response:
-    await asyncio.sleep(5)
+    await asyncio.sleep(2)  # well past the tests' 0.5 s timeout, short for shutdown
     return JSONResponse([])
 
 
