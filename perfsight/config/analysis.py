@@ -1,8 +1,10 @@
-"""``[analysis]``: analyzer thresholds and allow-lists. Defaults and their origin: README."""
+"""``[analysis]``: analyzer thresholds and allow-lists. Defaults and their origin: README
+("N+1, redundant and unpaginated queries")."""
 
 from __future__ import annotations
 
 from perfsight.config.base import Table, setting
+from perfsight.config.validators import Duration
 
 
 class AnalysisSettings(Table):
@@ -14,4 +16,43 @@ class AnalysisSettings(Table):
     )
     allow_fingerprints: list[str] = setting(
         list, "Query fingerprints (fnmatch patterns) never reported."
+    )
+    n_plus_one_min_repeats: int = setting(
+        5,
+        "N+1: at least this many queries of one shape with distinct parameters in one request "
+        "(Sentry and Scout APM: 5).",
+        ge=2,
+    )
+    n_plus_one_min_total: Duration = setting(
+        "50ms",
+        "N+1: the repeated queries of one request take at least this long together (Sentry: "
+        "50ms; 0 reports every pattern, as load runs do).",
+    )
+    redundant_min_repeats: int = setting(
+        2,
+        "redundant_query: the same query with the same parameters at least this many times in "
+        "one request.",
+        ge=2,
+    )
+    burst_max_gap: Duration = setting(
+        "100ms",
+        "Without request ids: the largest gap between consecutive queries of one burst from one "
+        "client.",
+    )
+    request_idle: Duration = setting(
+        "30s",
+        "A request's queries are analysed once none of its queries has been seen for this long "
+        "(event time); bounds memory on long logs.",
+    )
+    unpaginated_min_returned: int = setting(
+        100,
+        "unpaginated_query: a find/aggregate without a limit returning more documents than this "
+        "(MongoDB's first batch holds at most 101).",
+        ge=1,
+    )
+    unpaginated_max_bytes: int = setting(
+        1_048_576,
+        "unpaginated_query: a find/aggregate without a limit whose reply is larger than this "
+        "many bytes.",
+        ge=1,
     )

@@ -31,3 +31,17 @@ class TargetSettings(Table):
     max_page_size: int = setting(
         100, "A list response longer than this is unpaginated (MongoDB's API rules: 100).", gt=0
     )
+    probe_max_requests: int = setting(
+        100, "Most HTTP requests one probe run sends (the OpenAPI document included).", gt=0
+    )
+    compress_min_bytes: int = setting(
+        1024,
+        "A probed response larger than this that is not compressed for Accept-Encoding: gzip "
+        "is reported.",
+        ge=0,
+    )
+    static_min_max_age: Duration = setting(
+        "7d",
+        "A static asset needs Cache-Control max-age (or s-maxage) of at least this (PageSpeed: "
+        "a week to a year).",
+    )

@@ -1,0 +1,158 @@
+"""N+1 without request ids: bursts of one query shape from one client that follow a source query
+returning about as many documents as the burst has queries.
+
+No APM tool does this from database data alone, and it cannot be certain: two requests of one
+client running the same loop at once look like one burst. Findings from here are
+``confidence: low``. A burst is keyed by (client host, appName, endpoint, namespace, shape);
+consecutive queries belong to it while the gap from the previous one's end to the next one's
+start is at most ``[analysis] burst_max_gap``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from analyzers.idle_groups import IdleGroups
+from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
+from analyzers.requests import Op
+from analyzers.shapes import ShapeTable
+
+ClientKey = tuple[str | None, str | None]  # (client host, appName)
+BurstKey = tuple[ClientKey, str | None, int]  # (client, endpoint, shape)
+
+# A source "returns about as many documents as the burst has queries": within this fraction
+# (at least one document either way).
+SOURCE_TOLERANCE = 0.25
+# Recent possible sources remembered per client.
+HISTORY = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    end: float
+    shape: int
+    nreturned: int
+
+
+@dataclass(slots=True)
+class Burst:
+    start: float
+    end: float
+    candidates: tuple[Candidate, ...]
+    count: int = 0
+    millis: float = 0.0
+    params: set[str] = field(default_factory=set)
+    unknown_params: int = 0
+
+    def add(self, op: Op) -> None:
+        self.count += 1
+        self.millis += op.millis
+        self.end = max(self.end, op.end)
+        if op.params is None:
+            self.unknown_params += 1
+        elif len(self.params) < 100_000:
+            self.params.add(op.params)
+
+    @property
+    def distinct(self) -> int:
+        return len(self.params) + self.unknown_params
+
+
+@dataclass(frozen=True, slots=True)
+class BurstPattern:
+    run: Repeat  # the burst, as a request's N+1 run would be described
+    client: ClientKey
+    endpoint: str | None
+    source_returned: int
+
+
+def close_to(queries: int, returned: int) -> bool:
+    return abs(queries - returned) <= max(1.0, SOURCE_TOLERANCE * returned)
+
+
+class BurstDetector:
+    def __init__(
+        self, shapes: ShapeTable, limits: Thresholds, *, max_gap: float, idle: float
+    ) -> None:
+        self.shapes = shapes
+        self.limits = limits
+        self.max_gap = max_gap
+        self._open: IdleGroups[BurstKey, Burst] = IdleGroups(max(idle, max_gap), _no_burst)
+        self._history: IdleGroups[ClientKey, deque[Candidate]] = IdleGroups(
+            max(idle, max_gap), lambda: deque(maxlen=HISTORY)
+        )
+
+    def feed(self, op: Op, client: ClientKey, endpoint: str | None) -> list[BurstPattern]:
+        """Take one operation without a request id; returns the bursts this closes."""
+        closed: list[BurstPattern] = []
+        key = (client, endpoint, op.shape)
+        burst = self._open.peek(key)
+        if burst is not None and op.start - burst.end > self.max_gap:
+            self._open.pop(key)
+            self._close(burst, key, closed)
+            burst = None
+        if burst is None:
+            burst = Burst(op.start, op.end, self._candidates(client, op))
+            self._open.put(key, burst, op.end)
+        else:
+            self._open.get(key, op.end)  # marks it active
+        burst.add(op)
+        shape = self.shapes[op.shape]
+        if shape.kind == "read" and op.nreturned is not None and op.nreturned >= 2:
+            self._history.get(client, op.end).append(Candidate(op.end, op.shape, op.nreturned))
+        return closed
+
+    def expire(self, now: float) -> list[BurstPattern]:
+        closed: list[BurstPattern] = []
+        for key, burst in self._open.expired(now):
+            self._close(burst, key, closed)
+        self._history.expired(now)  # old sources are simply forgotten
+        return closed
+
+    def open_patterns(self) -> list[BurstPattern]:
+        """What the still-open bursts show, leaving them open."""
+        found: list[BurstPattern] = []
+        for key, burst in self._open.items():
+            self._close(burst, key, found)
+        return found
+
+    def _candidates(self, client: ClientKey, op: Op) -> tuple[Candidate, ...]:
+        history = self._history.peek(client) or ()
+        return tuple(
+            c
+            for c in history
+            if c.shape != op.shape and op.start - self.max_gap <= c.end <= op.start + CLOCK_SLACK
+        )
+
+    def _close(self, burst: Burst | None, key: BurstKey, out: list[BurstPattern]) -> None:
+        if burst is None:
+            return
+        shape = self.shapes[key[2]]
+        limits = self.limits
+        if (
+            shape.kind not in ("read", "write")
+            or shape.batched
+            or burst.count < limits.min_repeats
+            or burst.distinct < limits.min_repeats
+            or burst.millis < limits.min_total_ms
+        ):
+            return
+        sources = [c for c in burst.candidates if close_to(burst.count, c.nreturned)]
+        if not sources:
+            return
+        source = min(sources, key=lambda c: (abs(burst.count - c.nreturned), -c.end))
+        run = Repeat(
+            shape=key[2],
+            queries=burst.count,
+            distinct=burst.distinct,
+            millis=burst.millis,
+            start=burst.start,
+            end=burst.end,
+            source=source.shape,
+        )
+        out.append(BurstPattern(run, key[0], key[1], source.nreturned))
+
+
+def _no_burst() -> Burst:
+    return Burst(0.0, 0.0, ())

@@ -1,0 +1,74 @@
+"""Groups that close when they go quiet: what keeps per-request analysis in bounded memory.
+
+A request's queries are only complete once no more of them can arrive. Events come roughly in
+time order, so a group whose last event is older than ``idle`` (in event time) is finished and
+handed back to be analysed and dropped. ``max_open`` caps the number of open groups whatever the
+input looks like (e.g. one constant comment that never goes idle next to millions of ids).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class IdleGroups(Generic[K, V]):
+    def __init__(self, idle: float, factory: Callable[[], V], max_open: int = 200_000) -> None:
+        self.idle = idle
+        self.max_open = max_open
+        self._factory = factory
+        # key -> [value, last event time]; ordered by last touch, oldest first
+        self._groups: OrderedDict[K, list[object]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def get(self, key: K, now: float) -> V:
+        """The open group of ``key`` (a new one if none), marked as active at ``now``."""
+        entry = self._groups.get(key)
+        if entry is None:
+            entry = [self._factory(), now]
+            self._groups[key] = entry
+        else:
+            if now > entry[1]:  # type: ignore[operator]
+                entry[1] = now
+            self._groups.move_to_end(key)
+        return entry[0]  # type: ignore[return-value]
+
+    def peek(self, key: K) -> V | None:
+        """The open group of ``key``, if any, without marking it active."""
+        entry = self._groups.get(key)
+        return None if entry is None else entry[0]  # type: ignore[return-value]
+
+    def put(self, key: K, value: V, now: float) -> None:
+        """Open ``value`` as the group of ``key`` (replacing any), active at ``now``."""
+        self._groups.pop(key, None)
+        self._groups[key] = [value, now]
+
+    def pop(self, key: K) -> V | None:
+        entry = self._groups.pop(key, None)
+        return None if entry is None else entry[0]  # type: ignore[return-value]
+
+    def expired(self, now: float) -> list[tuple[K, V]]:
+        """Remove and return the groups idle since before ``now - idle`` (and any over the cap).
+        Called for every event, so the common case — nothing to close — is one dict peek."""
+        groups = self._groups
+        horizon = now - self.idle
+        closed: list[tuple[K, V]] = []
+        while groups:
+            key = next(iter(groups))
+            entry = groups[key]
+            if entry[1] >= horizon and len(groups) <= self.max_open:  # type: ignore[operator]
+                break
+            del groups[key]
+            closed.append((key, entry[0]))  # type: ignore[arg-type]
+        return closed
+
+    def items(self) -> Iterator[tuple[K, V]]:
+        """The open groups, oldest first, left open."""
+        for key, entry in self._groups.items():
+            yield key, entry[0]  # type: ignore[misc]

@@ -1,0 +1,202 @@
+"""``unpaginated_query``: finds and aggregates without a limit that return too much.
+
+Signals, for a find/aggregate with no limit (no ``limit`` and no ``$limit`` stage):
+
+- it returned more than ``[analysis] unpaginated_min_returned`` documents (default 100: the
+  server's first batch holds at most 101, so a bigger result needs getMore round trips);
+- its cursor stayed open after the first batch, so the result has more documents than it
+  returned (a full default first batch of 101 with an open cursor counts);
+- getMore batches followed it;
+- its reply was larger than ``[analysis] unpaginated_max_bytes`` (default 1 MB);
+- its filter is empty and it scanned more documents than the limit above: a whole collection.
+
+Reported per namespace and query shape with the largest and average number returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzers.allowlist import AllowList
+from analyzers.base import AnalysisContext
+from analyzers.events import epoch, from_epoch, is_cursor_read, iso_seconds, op_kind
+from perfsight.models import Finding, QueryEvent, Severity
+
+# Largest page size Google's AIP-158 allows; a query returning more is critical.
+CRITICAL_RETURNED = 1000
+MAX_ENDPOINTS = 10  # endpoints named in the evidence
+
+
+@dataclass(slots=True)
+class _ShapeStats:
+    namespace: str
+    fingerprint: str
+    command: str
+    operations: int = 0  # unlimited finds/aggregates of this shape
+    flagged: int = 0
+    returned_total: int = 0
+    returned_max: int = 0
+    bytes_max: int = 0
+    getmores: int = 0
+    getmore_returned: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    endpoints: Counter[str] = field(default_factory=Counter)
+    first: float = math.inf
+    last: float = -math.inf
+    example: dict[str, Any] | None = None
+    example_returned: int = -1
+
+
+def has_limit(event: QueryEvent) -> bool:
+    if event.limit not in (None, 0):
+        return True
+    # An aggregate's $limit stage: the fingerprint keeps stage names.
+    return (event.command_name or "").lower() == "aggregate" and "$limit" in event.fingerprint
+
+
+class UnpaginatedQueryAnalyzer:
+    name = "unpaginated_query"
+
+    def __init__(self, context: AnalysisContext | None = None) -> None:
+        settings = (context or AnalysisContext()).settings
+        self.allow = AllowList.from_settings(settings)
+        self.min_returned = settings.unpaginated_min_returned
+        self.max_bytes = settings.unpaginated_max_bytes
+        self._shapes: dict[tuple[str, str], _ShapeStats] = {}
+        self._allowed_endpoints: dict[str, bool] = {}
+
+    def feed(self, event: QueryEvent) -> None:
+        if event.is_admin or has_limit(event):
+            return
+        kind = op_kind(event.op, event.command_name)
+        if kind != "getmore" and not is_cursor_read(event.op, event.command_name):
+            return
+        if event.endpoint and self._endpoint_allowed(event.endpoint):
+            return
+        key = (event.namespace, event.fingerprint)
+        stats = self._shapes.get(key)
+        if stats is None:
+            command = "getMore" if kind == "getmore" else (event.command_name or "find")
+            stats = self._shapes[key] = _ShapeStats(event.namespace, event.fingerprint, command)
+        reasons = self._reasons(event, kind)
+        self._record(stats, event, kind, reasons)
+
+    def _endpoint_allowed(self, endpoint: str) -> bool:
+        allowed = self._allowed_endpoints.get(endpoint)
+        if allowed is None:
+            allowed = self._allowed_endpoints[endpoint] = self.allow.allows(endpoint=endpoint)
+        return allowed
+
+    def _reasons(self, event: QueryEvent, kind: str) -> list[str]:
+        if kind == "getmore":
+            return ["getmore"]
+        returned = event.nreturned or 0
+        reasons = []
+        if returned > self.min_returned:
+            reasons.append("returned")
+        if event.cursor_exhausted is False and returned + 1 > self.min_returned:
+            reasons.append("open_cursor")
+        if (event.response_length or 0) > self.max_bytes:
+            reasons.append("large_reply")
+        scanned = event.docs_examined or 0
+        if (
+            event.filter_shape is not None
+            and not event.filter_shape
+            and scanned > self.min_returned
+        ):
+            reasons.append("empty_filter")
+        return reasons
+
+    def _record(self, stats: _ShapeStats, event: QueryEvent, kind: str, reasons: list[str]) -> None:
+        returned = event.nreturned or 0
+        if kind == "getmore":
+            stats.getmores += 1
+            stats.getmore_returned += returned
+        else:
+            stats.operations += 1
+            stats.returned_total += returned
+            stats.returned_max = max(stats.returned_max, returned)
+            stats.bytes_max = max(stats.bytes_max, event.response_length or 0)
+        if not reasons:
+            return
+        stats.flagged += 1
+        stats.reasons.update(reasons)
+        when = epoch(event.ts)
+        stats.first, stats.last = min(stats.first, when), max(stats.last, when)
+        endpoint = event.endpoint
+        if endpoint and (endpoint in stats.endpoints or len(stats.endpoints) < MAX_ENDPOINTS):
+            stats.endpoints[endpoint] += 1
+        if stats.example is None or (kind != "getmore" and returned > stats.example_returned):
+            stats.example_returned = returned
+            stats.example = {
+                "ts": iso_seconds(when),
+                "nreturned": event.nreturned,
+                "response_length": event.response_length,
+                "docs_examined": event.docs_examined,
+                "cursor_exhausted": event.cursor_exhausted,
+                "endpoint": event.endpoint,
+                "request_id": event.request_id,
+            }
+
+    def findings(self) -> list[Finding]:
+        found = []
+        for (namespace, fingerprint), stats in sorted(self._shapes.items()):
+            if not stats.flagged:
+                continue
+            if self.allow.allows(namespaces=(namespace,), fingerprint=fingerprint):
+                continue
+            found.append(self._finding(stats))
+        return found
+
+    def _finding(self, stats: _ShapeStats) -> Finding:
+        avg = stats.returned_total / stats.operations if stats.operations else 0.0
+        critical = stats.returned_max > CRITICAL_RETURNED or stats.bytes_max > 10 * self.max_bytes
+        severity: Severity = "critical" if critical else "warning"
+        parts = [f"returned up to {stats.returned_max} documents (avg {avg:.1f})"]
+        if stats.bytes_max:
+            parts.append(f"replies up to {stats.bytes_max} bytes")
+        if stats.getmores:
+            parts.append(f"{stats.getmores} getMore batches ({stats.getmore_returned} documents)")
+        collection = stats.namespace.partition(".")[2] or stats.namespace
+        if stats.command == "aggregate":
+            fix = (
+                "Add $sort and $limit stages (page with a range on the sort key of the last "
+                "document, or $facet for a page and a total)"
+            )
+        else:
+            fix = (
+                f"Page it: db.{collection}.find(<filter>).sort({{_id: 1}}).limit(50), the next "
+                "page with {_id: {$gt: <last _id>}} (keyset pagination: skip() slows with depth)"
+            )
+        return Finding(
+            kind="unpaginated_query",
+            severity=severity,
+            summary=(
+                f"Unpaginated {stats.command} on {stats.namespace} without a limit: "
+                + "; ".join(parts)
+            ),
+            suggestion=f"{fix}; expose limit (at most 100) and a cursor on the API.",
+            namespace=stats.namespace,
+            fingerprint=stats.fingerprint,
+            evidence={
+                "operations": stats.operations,
+                "flagged_operations": stats.flagged,
+                "max_returned": stats.returned_max,
+                "avg_returned": round(avg, 1),
+                "max_response_bytes": stats.bytes_max,
+                "getmores": stats.getmores,
+                "getmore_returned": stats.getmore_returned,
+                "reasons": dict(sorted(stats.reasons.items())),
+                "endpoints": sorted(stats.endpoints),
+                "example": stats.example,
+                "thresholds": {
+                    "min_returned": self.min_returned,
+                    "max_bytes": self.max_bytes,
+                },
+            },
+            first_seen=from_epoch(stats.first),
+            last_seen=from_epoch(stats.last),
+        )

@@ -1,0 +1,66 @@
+"""One HTTP request's database operations, grouped by the request id of their comments.
+
+Operations are kept as small tuples (``Op``) and a request is closed once it has been idle for
+``[analysis] request_idle`` of event time, so a million-event log streams in bounded memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from analyzers.events import epoch
+from analyzers.shapes import ShapeTable
+from perfsight.models import QueryEvent
+
+# Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
+MAX_OPS_PER_REQUEST = 10_000
+# No HTTP request runs queries for this long: a "request id" whose queries span more is not one
+# (e.g. a constant comment such as "getUser" that labels a query, not a request). Such a group
+# is dropped and counted, never analysed as one enormous request.
+MAX_REQUEST_SECONDS = 300.0
+
+
+class Op(NamedTuple):
+    start: float  # epoch seconds: ts (the end) minus millis
+    end: float
+    millis: float
+    shape: int  # ShapeTable id
+    params: str | None  # params_hash: equal shape + equal params = the same query
+    nreturned: int | None
+
+
+def to_op(event: QueryEvent, shapes: ShapeTable) -> Op:
+    end = epoch(event.ts)
+    millis = float(event.millis or 0.0)
+    return Op(
+        end - millis / 1000.0,
+        end,
+        millis,
+        shapes.id_for(event),
+        event.params_hash,
+        event.nreturned,
+    )
+
+
+@dataclass(slots=True)
+class RequestGroup:
+    endpoint: str | None = None
+    ops: list[Op] = field(default_factory=list)
+    count: int = 0  # every operation, kept or not
+    first_start: float = float("inf")
+
+    def add(self, op: Op, endpoint: str | None) -> None:
+        self.count += 1
+        self.first_start = min(self.first_start, op.start)
+        if self.endpoint is None and endpoint:
+            self.endpoint = endpoint
+        if len(self.ops) < MAX_OPS_PER_REQUEST:
+            self.ops.append(op)
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.ops)
+
+    def too_long(self, now: float) -> bool:
+        return now - self.first_start > MAX_REQUEST_SECONDS

@@ -1,0 +1,55 @@
+"""Query shapes seen by the per-request analyzers, numbered once so that the many operations
+kept in memory hold a small integer instead of their namespace and fingerprint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzers.events import OpKind, equality_fields, is_batched_in, op_kind
+from perfsight.models import QueryEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    id: int
+    namespace: str
+    fingerprint: str
+    kind: OpKind
+    batched: bool  # a $in lookup: the batched form, never an N+1
+    fields: tuple[str, ...]  # the plain fields the filter looks documents up by
+
+    @property
+    def collection(self) -> str:
+        return self.namespace.partition(".")[2] or self.namespace
+
+
+class ShapeTable:
+    """(namespace, fingerprint, kind) -> Shape; as large as the application's query vocabulary.
+
+    The kind is part of the key: a getMore may carry its originating find's fingerprint.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str, OpKind], int] = {}
+        self.shapes: list[Shape] = []
+
+    def __getitem__(self, shape_id: int) -> Shape:
+        return self.shapes[shape_id]
+
+    def id_for(self, event: QueryEvent) -> int:
+        kind = op_kind(event.op, event.command_name)
+        key = (event.namespace, event.fingerprint, kind)
+        found = self._ids.get(key)
+        if found is not None:
+            return found
+        shape = Shape(
+            id=len(self.shapes),
+            namespace=event.namespace,
+            fingerprint=event.fingerprint,
+            kind=kind,
+            batched=is_batched_in(event.filter_shape, event.fingerprint),
+            fields=tuple(equality_fields(event.filter_shape)),
+        )
+        self._ids[key] = shape.id
+        self.shapes.append(shape)
+        return shape.id
