@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from analyzers.idle_groups import IdleGroups
 from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
 from analyzers.requests import Op
-from analyzers.shapes import ShapeTable
+from analyzers.shape_table import ShapeTable
 
 ClientKey = tuple[str | None, str | None]  # (client host, appName)
 BurstKey = tuple[ClientKey, str | None, int]  # (client, endpoint, shape)

@@ -27,7 +27,7 @@ from analyzers.nplusone_report import n_plus_one_finding, redundant_finding
 from analyzers.pattern_stats import PatternStats
 from analyzers.request_patterns import Duplicate, Repeat, Thresholds, find_patterns
 from analyzers.requests import RequestGroup, to_op
-from analyzers.shapes import ShapeTable
+from analyzers.shape_table import ShapeTable
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from analyzers.events import from_epoch
 from analyzers.pattern_stats import PatternStats
-from analyzers.shapes import Shape
+from analyzers.shape_table import Shape
 from perfsight.models import Confidence, Finding, FindingKind, Severity
 
 # A pattern costing this much per request is critical (Sentry's slow DB query line: 500 ms), as

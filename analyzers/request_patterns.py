@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analyzers.requests import Op
-from analyzers.shapes import ShapeTable
+from analyzers.shape_table import ShapeTable
 
 # Timestamps have millisecond resolution and durations are rounded: a source may appear to end
 # up to this much after the first repeated query started.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from analyzers.events import epoch
-from analyzers.shapes import ShapeTable
+from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent
 
 # Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
