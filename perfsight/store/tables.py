@@ -12,12 +12,24 @@ from perfsight.store.migrations.m0001_core import (
     scheduler_heartbeat,
     threshold_outcomes,
 )
+from perfsight.store.migrations.m0003_collect import (
+    cache_samples,
+    collect_sources,
+    latency_samples,
+    redis_command_samples,
+    redis_samples,
+)
 
 __all__ = [
+    "cache_samples",
+    "collect_sources",
     "findings",
+    "latency_samples",
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
+    "redis_command_samples",
+    "redis_samples",
     "reports",
     "scheduler_heartbeat",
     "threshold_outcomes",
