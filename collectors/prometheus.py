@@ -80,7 +80,7 @@ class PrometheusCollector:
         """Every endpoint over the ``rate_window`` that ends at ``at`` (default: now)."""
         ts = self.clock() if at is None else at
         ran, results = self._run(self.rate_window, lambda promql: self._instant(promql, ts))
-        return self._build(ts, self.rate_window, ran, results.get(ts, {}))
+        return self._build(ts, ts - self.rate_window, ran, results.get(ts, {}))
 
     def window(self, start: float, end: float) -> PrometheusSample:
         """Every endpoint over exactly ``[start, end]`` (a load run's window): ``increase``
@@ -89,7 +89,7 @@ class PrometheusCollector:
         if end <= start:
             raise ValueError(f"window end {end} is not after its start {start}")
         ran, results = self._run(end - start, lambda promql: self._instant(promql, end))
-        return self._build(end, end - start, ran, results.get(end, {}))
+        return self._build(end, start, ran, results.get(end, {}))
 
     def series(self, start: float, end: float, step: float) -> list[PrometheusSample]:
         """A range query: one sample per ``step`` from ``start`` to ``end``, each over
@@ -97,7 +97,7 @@ class PrometheusCollector:
         ran, results = self._run(
             self.rate_window, lambda promql: self._range(promql, start, end, step)
         )
-        return [self._build(ts, self.rate_window, ran, results[ts]) for ts in sorted(results)]
+        return [self._build(ts, ts - self.rate_window, ran, results[ts]) for ts in sorted(results)]
 
     def close(self) -> None:
         self.client.close()
@@ -180,9 +180,8 @@ class PrometheusCollector:
     # -- building records ----------------------------------------------------------------------
 
     def _build(
-        self, ts: float, window_s: float, ran: set[str], rows: Mapping[str, Rows]
+        self, ts: float, start: float, ran: set[str], rows: Mapping[str, Rows]
     ) -> PrometheusSample:
-        start = ts - window_s
         endpoints = [
             *self._endpoints(rows, ran, True, start, ts),
             *self._endpoints(rows, ran, False, start, ts),

@@ -71,6 +71,8 @@ class RedisCollector:
         where = f"{self.name} ({self.target})" if self.target else self.name
         try:
             info = self.client.info("all")
+        except redis.AuthenticationError as exc:  # a ConnectionError to redis-py, not to us
+            raise SourceResponseError(f"authentication failed: {exc}", source=where) from exc
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise SourceUnavailable(f"no answer: {exc}", source=where) from exc
         except redis.RedisError as exc:  # auth, ACL (NOPERM), a renamed INFO …
@@ -80,7 +82,8 @@ class RedisCollector:
     def sample(self, now: float | None = None) -> list[RedisSample]:
         """Take a snapshot and the window since the cursor; move the cursor. A sample that
         fails leaves the cursor where it was, so the next window spans the outage (and a
-        restart during it is caught by the run_id)."""
+        restart during it is caught by the run_id). The snapshot's time is when INFO was
+        read (the clock's), whatever ``now`` the loop passes."""
         current = self.snapshot()
         window = redis_window(self.cursor, current) if self.cursor is not None else None
         self.cursor = current

@@ -7,11 +7,11 @@ writer with ``register_writer`` and the collection loop stores them with no othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Row, Table, func, select
 
 from collectors.records import CacheSample, LatencySample, PrometheusSample, QuantileEstimate
 from collectors.redis_collector import RedisSample
@@ -127,6 +127,8 @@ def _write_prometheus(conn: Connection, sample: PrometheusSample) -> int:
             "rps": e.rps,
             "error_ratio": e.error_ratio,
         }
+        # The table has the three quantiles perfsight reports; others a caller asked the
+        # collector for are not kept.
         for name, estimate in (("p50", e.p50), ("p95", e.p95), ("p99", e.p99)):
             row[f"{name}_ms"] = estimate.value_ms
             row[f"{name}_lower_ms"] = estimate.lower_ms
@@ -145,12 +147,29 @@ register_writer(CacheSample, lambda conn, sample: _write_cache(conn, [sample]))
 # -- readers -----------------------------------------------------------------------------------
 
 
-def _between(query: Select[Any], column: Any, since: float | None, until: float | None) -> Any:
+def _history(
+    store: Store,
+    table: Table,
+    *,
+    equal: Mapping[str, object | None],
+    since: float | None,
+    until: float | None,
+    order: Sequence[str] = ("ts", "id"),
+    columns: Sequence[str] | None = None,
+) -> Sequence[Row[Any]]:
+    """Rows of a time-keyed table, oldest first: ``ts`` within ``[since, until]`` and each
+    column of ``equal`` equal to its value (``None``: any value)."""
+    selected = [table.c[name] for name in columns] if columns else [table]
+    query = select(*selected).order_by(*(table.c[name] for name in order))
+    for name, value in equal.items():
+        if value is not None:
+            query = query.where(table.c[name] == value)
     if since is not None:
-        query = query.where(column >= since)
+        query = query.where(table.c.ts >= since)
     if until is not None:
-        query = query.where(column <= until)
-    return query
+        query = query.where(table.c.ts <= until)
+    with store.read() as conn:
+        return conn.execute(query).all()
 
 
 def redis_cursor(store: Store, instance: str) -> RedisSnapshot | None:
@@ -175,14 +194,8 @@ def cache_history(
     until: float | None = None,
 ) -> list[CacheSample]:
     """Stored cache hit ratios (each labelled by its source), oldest first."""
-    query = select(cache_samples).order_by(cache_samples.c.ts, cache_samples.c.id)
-    if source is not None:
-        query = query.where(cache_samples.c.source == source)
-    if scope is not None:
-        query = query.where(cache_samples.c.scope == scope)
-    query = _between(query, cache_samples.c.ts, since, until)
-    with store.read() as conn:
-        rows = conn.execute(query).all()
+    equal = {"source": source, "scope": scope}
+    rows = _history(store, cache_samples, equal=equal, since=since, until=until)
     return [
         CacheSample(r.source, r.scope, r.window_start, r.ts, r.hits, r.misses, r.reset)
         for r in rows
@@ -247,13 +260,15 @@ def redis_history(
     until: float | None = None,
 ) -> list[StoredRedisSample]:
     """Memory, keys, ops/s and restarts of each Redis sample, oldest first."""
-    fields = [redis_samples.c[name] for name in StoredRedisSample.__dataclass_fields__]
-    query = select(*fields).order_by(redis_samples.c.ts, redis_samples.c.id)
-    if instance is not None:
-        query = query.where(redis_samples.c.instance == instance)
-    query = _between(query, redis_samples.c.ts, since, until)
-    with store.read() as conn:
-        return [StoredRedisSample(*row) for row in conn.execute(query).all()]
+    rows = _history(
+        store,
+        redis_samples,
+        equal={"instance": instance},
+        since=since,
+        until=until,
+        columns=list(StoredRedisSample.__dataclass_fields__),
+    )
+    return [StoredRedisSample(**row._asdict()) for row in rows]
 
 
 def command_totals(
@@ -272,7 +287,10 @@ def command_totals(
         .where(t.c.instance == instance)
         .group_by(t.c.command)
     )
-    query = _between(query, t.c.ts, since, until)
+    if since is not None:
+        query = query.where(t.c.ts >= since)
+    if until is not None:
+        query = query.where(t.c.ts <= until)
     with store.read() as conn:
         rows = conn.execute(query).all()
     totals = [CommandDelta(r[0], int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
@@ -287,12 +305,14 @@ def latency_history(
     until: float | None = None,
 ) -> list[LatencySample]:
     """Stored per-endpoint samples (``*`` is the whole app), oldest first."""
-    query = select(latency_samples).order_by(latency_samples.c.ts, latency_samples.c.endpoint)
-    if endpoint is not None:
-        query = query.where(latency_samples.c.endpoint == endpoint)
-    query = _between(query, latency_samples.c.ts, since, until)
-    with store.read() as conn:
-        rows = conn.execute(query).all()
+    rows = _history(
+        store,
+        latency_samples,
+        equal={"endpoint": endpoint},
+        since=since,
+        until=until,
+        order=("ts", "endpoint"),
+    )
     return [_latency(row) for row in rows]
 
 

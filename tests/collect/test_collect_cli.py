@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("PERFSIGHT_"):
-            monkeypatch.delenv(name)
+def _no_perfsight_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The caller's PERFSIGHT_* variables would override the test's config (here and in the
+    # collectors started as subprocesses, which inherit the environment).
+    for name in [n for n in os.environ if n.startswith("PERFSIGHT_")]:
+        monkeypatch.delenv(name)
 
 
 def write_config(tmp_path: Path, body: str) -> Path:
@@ -81,12 +80,6 @@ def test_nothing_configured_or_a_bad_interval_exits_2(
     assert main(["--config", str(config), "collect", "--every", "soon"]) == 2
     assert "--every" in capsys.readouterr().err
     assert main(["--config", str(config), "collect", "--every", "0s"]) == 2
-
-
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    with RedisServer().start() as server:
-        yield server
 
 
 def _start(config: Path, *args: str) -> subprocess.Popen[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -73,15 +72,6 @@ def test_names_and_interval_are_checked(redis_url: str) -> None:
         CollectLoop([collector(redis_url, "a"), collector(redis_url, "a")], every=1, max_backoff=1)
     with pytest.raises(ValueError, match="positive"):
         CollectLoop([collector(redis_url, "a")], every=0, max_backoff=1)
-
-
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_restart_mid_collection_into_the_store(

@@ -4,15 +4,13 @@ private redis-server killed and restarted mid-collection."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 
 from collectors.redis_collector import RedisCollector, connect_redis
 from collectors.redis_delta import RedisWindow, redis_window
 from collectors.redis_info import parse_info
-from perfsight.errors import SourceUnavailable
+from perfsight.errors import SourceResponseError, SourceUnavailable
 from perfsight.services import RedisServer, free_port
 
 
@@ -91,15 +89,6 @@ def test_collector_samples_the_machine_redis(redis_url: str, key_prefix: str) ->
     assert collector.cursor is second.snapshot
 
 
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    server = RedisServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def _ratio_ok(window: RedisWindow | None) -> None:
     if window is not None and window.hit_ratio is not None:
         assert 0.0 <= window.hit_ratio <= 1.0
@@ -172,3 +161,15 @@ def test_passwords_never_appear_in_names_or_errors() -> None:
     with pytest.raises(SourceUnavailable) as info:
         collector.sample()
     assert "hunter2" not in str(info.value)
+
+
+def test_a_refused_password_is_a_response_error(private_redis: RedisServer) -> None:
+    admin = redis.Redis.from_url(private_redis.url, socket_timeout=2)
+    admin.config_set("requirepass", "right")
+    admin.close()
+    for url in (private_redis.url, private_redis.url.replace("//", "//:wrong@")):
+        collector = RedisCollector(connect_redis(url, timeout=1), instance="s", target=url)
+        with pytest.raises(SourceResponseError, match="authentication failed") as info:
+            collector.sample()
+        assert "wrong" not in str(info.value)
+        collector.close()
