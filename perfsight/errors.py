@@ -39,6 +39,11 @@ class SourceUnavailable(PerfsightError):
     """A server (MongoDB, Redis, Prometheus, the target API) did not answer in time."""
 
 
+class SourceResponseError(PerfsightError):
+    """A server answered, but not with what was asked (a bad query, refused access, a reply
+    perfsight cannot read)."""
+
+
 class ServiceError(PerfsightError):
     """A helper server (redis-server, prometheus) could not be started."""
 

@@ -1,18 +1,123 @@
-"""`perfsight collect`: not built yet."""
+"""`perfsight collect`: sample every configured source (Redis, Prometheus) into the store,
+every ``--every`` until SIGINT/SIGTERM, or once with ``--once``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
-from perfsight.cli import notbuilt
+from collectors.build import sources_from_settings, store_sink
+from collectors.loop import CollectLoop
+from collectors.source import SourceResult
+from perfsight.cli.collect_view import cycle_line, render_once
+from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.config.redact import redact_url
+from perfsight.durations import format_duration, parse_duration
+from perfsight.errors import ConfigError
 
-SUMMARY = "Sample every configured source (profiler, Redis, Prometheus) into the store."
+SUMMARY = "Sample every configured source (Redis, Prometheus) into the store until stopped."
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "collect", help=SUMMARY, description=SUMMARY
+        "collect",
+        help=SUMMARY,
+        description=SUMMARY + " SIGINT/SIGTERM stop it after one last sample. A source that "
+        "is down is retried with backoff and reported by name; the others keep going.",
     )
-    parser.set_defaults(handler=notbuilt.handler("collect"))
+    parser.add_argument(
+        "--every", metavar="DURATION", help="interval between samples (default: [collect] every)"
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="take one sample, store it, print it per source; exit 2 if a source is down",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only failures and recoveries while running"
+    )
+    parser.set_defaults(handler=run)
     return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    every = _duration(args.every or settings.collect.every, "--every" if args.every else None)
+    max_backoff = _duration(settings.collect.max_backoff, "collect.max_backoff")
+    with open_store(settings) as store:
+        sources = sources_from_settings(settings, store=store)
+        if not sources:
+            raise ConfigError(
+                "nothing to collect: set [redis] url (or instances) or [prometheus] url",
+                source="collect",
+            )
+        loop = CollectLoop(
+            sources,
+            every=every,
+            max_backoff=max_backoff,
+            sink=store_sink(store),
+            on_result=None if args.once else _printer(args.quiet),
+        )
+        try:
+            if args.once:
+                results = loop.cycle()
+                render_once(out, results)
+                return 0 if all(r.ok and not r.store_error for r in results) else 2
+            names = ", ".join(f"{s.name} ({s.target})" for s in sources)
+            err.print(
+                f"collecting every {format_duration(every)} from {names} into "
+                f"{redact_url(store.url)}; Ctrl-C or SIGTERM stops after one last sample",
+                highlight=False,
+            )
+            with _stop_on_signals() as stop:
+                loop.run(stop)
+            err.print(f"stopped after {loop.cycles} samples; the last one is stored")
+            return 0
+        finally:
+            loop.close()
+
+
+def _duration(text: str, source: str | None) -> float:
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), source=source or "collect.every") from exc
+    if seconds <= 0:
+        raise ConfigError(f"must be more than 0, not {text!r}", source=source or "collect.every")
+    return seconds
+
+
+def _printer(quiet: bool) -> Any:
+    def show(result: SourceResult) -> None:
+        if quiet and result.ok and not result.recovered_after and not result.store_error:
+            return
+        line = cycle_line(result)
+        if line is not None:
+            err.print(line, highlight=False)
+
+    return show
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """SIGINT/SIGTERM set the event (the loop takes its last sample and returns); a second
+    signal interrupts at once."""
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        err.print(f"{signal.Signals(signum).name}: stopping after one last sample")
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from perfsight.config.analysis import AnalysisSettings
+from perfsight.config.collect import CollectSettings
 from perfsight.config.dashboard import DashboardSettings
 from perfsight.config.load import LoadSettings
 from perfsight.config.mongo import MongoSettings
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings, description="Redis servers.")
     prometheus: PrometheusSettings = Field(
         default_factory=PrometheusSettings, description="Prometheus server and exporter."
+    )
+    collect: CollectSettings = Field(
+        default_factory=CollectSettings, description="Continuous collection (perfsight collect)."
     )
     target: TargetSettings = Field(
         default_factory=TargetSettings, description="The API under test."

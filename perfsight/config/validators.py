@@ -30,7 +30,14 @@ def _http_url(value: str | None) -> str | None:
     return value
 
 
+def redis_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^(redis|rediss|unix)://\S+", value):
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return value
+
+
 Duration = Annotated[str, AfterValidator(_duration)]
 """A duration as written in config: ``500ms``, ``30s``, ``10m``, ``24h``, ``30d``."""
 Regex = Annotated[str | None, AfterValidator(_regex)]
 HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+RedisUrl = Annotated[str | None, AfterValidator(redis_url)]

@@ -8,11 +8,15 @@ from sqlalchemy import Column, Table, delete, select
 
 from perfsight.store import Store
 from perfsight.store.tables import (
+    cache_samples,
     findings,
     job_runs,
+    latency_samples,
     load_run_endpoints,
     load_run_series,
     load_runs,
+    redis_command_samples,
+    redis_samples,
     reports,
     threshold_outcomes,
 )
@@ -22,6 +26,10 @@ PRUNABLE: list[tuple[Table, str]] = [
     (findings, "last_seen"),
     (reports, "created_at"),
     (job_runs, "started_at"),
+    (redis_samples, "ts"),
+    (redis_command_samples, "ts"),
+    (cache_samples, "ts"),
+    (latency_samples, "ts"),
 ]
 
 

@@ -12,14 +12,26 @@ from perfsight.store.migrations.m0001_core import (
     scheduler_heartbeat,
     threshold_outcomes,
 )
+from perfsight.store.migrations.m0003_collect import (
+    cache_samples,
+    collect_sources,
+    latency_samples,
+    redis_command_samples,
+    redis_samples,
+)
 from perfsight.store.migrations.m0008_scheduler import job_runs
 
 __all__ = [
+    "cache_samples",
+    "collect_sources",
     "findings",
     "job_runs",
+    "latency_samples",
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
+    "redis_command_samples",
+    "redis_samples",
     "reports",
     "scheduler_heartbeat",
     "threshold_outcomes",

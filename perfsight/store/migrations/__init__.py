@@ -1,22 +1,23 @@
 """A small versioned-migration mechanism.
 
-Each feature adds its tables in a migration of its own: a module ``mNNNN_<name>.py`` here with
-``VERSION``, ``NAME`` and ``upgrade(connection)``, listed in ``MIGRATIONS``. A migration, once
-released, never changes; a later change to a table is a new migration (e.g. ALTER TABLE).
-Tables are created from definitions frozen inside the migration, not from ``store.tables``,
-so a fresh store and an upgraded one end up identical.
+Each feature adds its tables in a migration of its own: a module ``mNNNN_<name>.py`` here
+with ``VERSION``, ``NAME`` and ``upgrade(connection)``; ``MIGRATIONS`` finds it by its name.
+A migration, once released, never changes; a later change to a table is a new migration
+(e.g. ALTER TABLE). Tables are created from definitions frozen inside the migration, not
+from ``store.tables``, so a fresh store and an upgraded one end up identical.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, select
-
-from perfsight.store.migrations import m0001_core, m0008_scheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +31,21 @@ def _from_module(module: ModuleType) -> Migration:
     return Migration(module.VERSION, module.NAME, module.upgrade)
 
 
-MIGRATIONS: tuple[Migration, ...] = tuple(
-    sorted((_from_module(m) for m in (m0001_core, m0008_scheduler)), key=lambda m: m.version)
-)
+def _discover() -> tuple[Migration, ...]:
+    """Every ``mNNNN_<name>`` module of this package, in version order: adding a migration is
+    adding its file, nothing else."""
+    found = [
+        _from_module(importlib.import_module(f"{__name__}.{info.name}"))
+        for info in pkgutil.iter_modules(__path__)
+        if re.fullmatch(r"m\d{4}_\w+", info.name)
+    ]
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a version: {sorted(versions)}")
+    return tuple(sorted(found, key=lambda m: m.version))
+
+
+MIGRATIONS: tuple[Migration, ...] = _discover()
 
 _meta = MetaData()
 schema_version = Table(

@@ -1,0 +1,76 @@
+"""Sources from the settings, and the sink that stores what they sample: what
+``perfsight collect``, load runs and reports use to get collectors without wiring them by hand.
+
+Not here yet: the MongoDB profile-file source (``[mongo] profile_files``' new lines), which
+plugs in as one more ``Source`` whose records have a store writer (see collectors/source.py).
+"""
+
+from __future__ import annotations
+
+from collectors.loop import Sink
+from collectors.prometheus import PrometheusCollector, connect_prometheus
+from collectors.promql import query_set
+from collectors.redis_collector import RedisCollector, connect_redis
+from collectors.source import Source, SourceResult
+from perfsight.config import Settings
+from perfsight.durations import parse_duration
+from perfsight.store import Store
+from perfsight.store.samples import redis_cursor, write_samples
+from perfsight.store.source_health import record_attempt
+
+
+def redis_collectors(settings: Settings, *, store: Store | None = None) -> list[RedisCollector]:
+    """One collector per configured instance (``main`` first). With a store, each starts from
+    the instance's latest stored counters, so its first sample already measures a window."""
+    collectors = []
+    for instance, url in settings.redis.urls().items():
+        cursor = redis_cursor(store, instance) if store is not None else None
+        client = connect_redis(url, timeout=settings.redis.socket_timeout)
+        collectors.append(RedisCollector(client, instance=instance, target=url, cursor=cursor))
+    return collectors
+
+
+def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
+    """The collector ``[prometheus]`` describes, or ``None`` without a URL."""
+    config = settings.prometheus
+    if config.url is None:
+        return None
+    timeout = parse_duration(config.timeout)
+    client = connect_prometheus(
+        config.url, timeout=timeout, headers=config.headers, verify=config.verify_tls
+    )
+    return PrometheusCollector(
+        client,
+        query_set(config),
+        rate_window=parse_duration(config.rate_window),
+        timeout=timeout,
+    )
+
+
+def sources_from_settings(settings: Settings, *, store: Store | None = None) -> list[Source]:
+    """Every source the settings configure, in a stable order."""
+    sources: list[Source] = [*redis_collectors(settings, store=store)]
+    prometheus = prometheus_collector(settings)
+    if prometheus is not None:
+        sources.append(prometheus)
+    return sources
+
+
+def store_sink(store: Store) -> Sink:
+    """Store what a source sampled, and the attempt in the source's health row."""
+
+    def sink(source: Source, result: SourceResult) -> None:
+        if result.ok:
+            write_samples(store, result.records)
+        record_attempt(
+            store,
+            name=result.source,
+            kind=result.kind,
+            target=result.target,
+            at=result.at,
+            error=result.error,
+            failures=result.failures,
+            next_attempt_at=result.retry_at,
+        )
+
+    return sink
