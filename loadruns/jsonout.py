@@ -4,6 +4,7 @@ and the summaries kept with the run in the store."""
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,17 +64,7 @@ def result_summary(result: RunResult) -> dict[str, Any]:
 
 
 def series_json(result: RunResult) -> list[dict[str, Any]]:
-    return [
-        {
-            "ts": row.ts,
-            "endpoint": row.endpoint,
-            "requests": row.requests,
-            "failures": row.failures,
-            "p95_ms": row.p95_ms,
-            "users": row.users,
-        }
-        for row in result.series
-    ]
+    return [asdict(row) for row in result.series]
 
 
 def partial_summary(

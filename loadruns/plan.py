@@ -41,6 +41,7 @@ class LoadOptions:
     users: int | None = None
     spawn_rate: float | None = None
     run_time: str | None = None
+    workers: int | None = None
     thresholds: tuple[str, ...] = ()  # METRIC[{scope}]=EXPR, added to the profile
     profile: str | None = None  # seed | none; replaces [thresholds]
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -57,6 +58,7 @@ class LoadOptions:
             ("--users", self.users),
             ("--spawn-rate", self.spawn_rate),
             ("--run-time", self.run_time),
+            ("--workers", self.workers),
             ("--profile", self.profile),
             ("--label", self.label),
             ("--run-id", self.run_id),
@@ -85,6 +87,7 @@ class LoadPlan:
     run_time: float | None = 30.0  # None with stages
     stages: tuple[tuple[float, int], ...] = ()
     think_time: float = 0.0
+    workers: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
@@ -117,6 +120,7 @@ class LoadPlan:
             "run_time_s": self.run_time,
             "stages": [{"duration_s": d, "target": t} for d, t in self.stages],
             "think_time_s": self.think_time,
+            "workers": self.workers,
             "planned_duration_s": self.planned_duration,
             "thresholds": [t.name for t in self.thresholds],
             "strict": self.strict,
@@ -160,6 +164,7 @@ def make_plan(settings: Settings, options: LoadOptions) -> LoadPlan:
         run_time=None if stages else run_time,
         stages=stages,
         think_time=parse_duration(load.think_time),
+        workers=load.workers if options.workers is None else _workers(options.workers),
         headers=dict(settings.target.headers),
         tags={**_automatic_tags(), **load.tags, **options.tags},
         label=options.label,
@@ -238,6 +243,12 @@ def _positive(option: float | None, configured: float, source: str) -> Any:
     if option <= 0:
         raise ConfigError(f"must be above 0, not {option}", source=source)
     return option
+
+
+def _workers(count: int) -> int:
+    if count < 0:
+        raise ConfigError(f"must be 0 or more, not {count}", source="--workers")
+    return count
 
 
 def _automatic_tags() -> dict[str, str]:

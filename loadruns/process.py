@@ -67,6 +67,9 @@ class LocustProcess:
         # Failures are ours to judge (thresholds); Locust's own exit code then only says
         # whether Locust itself worked.
         argv += ["--exit-code-on-error", "0", "--loglevel", "INFO"]
+        if plan.workers:
+            # A master here and that many forked workers; the listener merges their histograms.
+            argv += ["--processes", str(plan.workers)]
         if not plan.stages:  # with stages, perfsight's LoadTestShape drives users and stops
             argv += ["--users", str(plan.users), "--spawn-rate", str(plan.spawn_rate)]
             argv += ["--run-time", f"{plan.run_time:g}s"]

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 from loadruns import observers as obs
@@ -42,39 +42,27 @@ STOP_GRACE = 30.0  # beyond the planned duration before Locust is stopped by for
 ProgressCallback = Callable[[Progress], None]
 
 
+class RunHooks(TypedDict, total=False):
+    """How a caller takes part in a run (all optional)."""
+
+    observers: Sequence[obs.RunObserver]  # backend samplers watching the same window
+    on_progress: ProgressCallback  # about once a second
+    stop: threading.Event  # set it to stop the run (it ends ``aborted``)
+    on_abandoned: Callable[[list[str]], None]  # runs of dead processes just marked aborted
+
+
 def run(
-    settings: Settings,
-    options: LoadOptions,
-    store: Store,
-    *,
-    observers: Sequence[obs.RunObserver] = (),
-    on_progress: ProgressCallback | None = None,
-    stop: threading.Event | None = None,
-    on_abandoned: Callable[[list[str]], None] | None = None,
+    settings: Settings, options: LoadOptions, store: Store, **hooks: Unpack[RunHooks]
 ) -> RunResult:
     """Run a load check and return its result. Raises ``PerfsightError`` when it cannot run
     (bad input, host not allowed, target unreachable, Locust failing): exit code 2."""
-    plan = make_plan(settings, options)
-    return execute(
-        plan,
-        store,
-        observers=observers,
-        on_progress=on_progress,
-        stop=stop,
-        on_abandoned=on_abandoned,
-    )
+    return execute(make_plan(settings, options), store, **hooks)
 
 
-def execute(
-    plan: LoadPlan,
-    store: Store,
-    *,
-    observers: Sequence[obs.RunObserver] = (),
-    on_progress: ProgressCallback | None = None,
-    stop: threading.Event | None = None,
-    on_abandoned: Callable[[list[str]], None] | None = None,
-) -> RunResult:
+def execute(plan: LoadPlan, store: Store, **hooks: Unpack[RunHooks]) -> RunResult:
+    """``run`` for a plan already made (and so already checked)."""
     abandoned = runs.mark_abandoned_runs(store)
+    on_abandoned = hooks.get("on_abandoned")
     if abandoned and on_abandoned is not None:
         on_abandoned(abandoned)
     recorder = RunRecorder.create(store, plan)
@@ -83,7 +71,13 @@ def execute(
     except PerfsightError as exc:
         recorder.error(str(exc))
         raise
-    session = _Session(plan, recorder, list(observers), on_progress, stop or threading.Event())
+    session = _Session(
+        plan,
+        recorder,
+        list(hooks.get("observers", ())),
+        hooks.get("on_progress"),
+        hooks.get("stop") or threading.Event(),
+    )
     return session.go()
 
 

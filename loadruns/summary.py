@@ -131,12 +131,14 @@ def _verdict(result: RunResult) -> Text:
             style="bold yellow",
         )
     if result.status == "failed":
-        why = f" by {result.aborted_by}" if result.aborted_by else ""
-        return Text(
-            f"  ✗ FAILED{why} — {counts['fail']} of {len(result.outcomes)} thresholds failed"
-            f"{measured_note}",
-            style="bold red",
-        )
+        why = f" (aborted by {result.aborted_by})" if result.aborted_by else ""
+        failed = f"{counts['fail']} of {len(result.outcomes)} thresholds failed"
+        if not counts["fail"]:  # --strict: what nothing measured fails the check
+            failed, measured_note = f"{counts['not_measured']} not measured (--strict)", ""
+        return Text(f"  ✗ FAILED{why} — {failed}{measured_note}", style="bold red")
+    if not result.outcomes:
+        return Text("  ✓ PASSED — no thresholds to check", style="bold green")
     return Text(
-        f"  ✓ PASSED — {counts['pass']} thresholds passed{measured_note}", style="bold green"
+        f"  ✓ PASSED — {counts['pass']} of {len(result.outcomes)} thresholds passed{measured_note}",
+        style="bold green",
     )

@@ -49,6 +49,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     add("-r", "--spawn-rate", type=float, metavar="R", help="users started per second")
     add("-t", "--run-time", metavar="DURATION", help="e.g. 30s, 5m (replaces [load] stages)")
     add(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local Locust worker processes under a master (default: [load] workers; 0: one)",
+    )
+    add(
         "--threshold",
         action="append",
         default=[],
@@ -86,6 +92,7 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
         users=args.users,
         spawn_rate=args.spawn_rate,
         run_time=args.run_time,
+        workers=args.workers,
         thresholds=tuple(args.threshold),
         profile=args.profile,
         tags=tags,

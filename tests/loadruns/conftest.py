@@ -37,8 +37,9 @@ def write_config(tmp_path: Path) -> ConfigWriter:
     return write
 
 
-def scenario_toml(base_url: str, *routes: tuple[str, int], users: int = 3, run_time: str = "3s",
-                  extra: str = "") -> str:  # fmt: skip
+def scenario_toml(
+    base_url: str, *routes: tuple[str, int], users: int = 3, run_time: str = "3s", extra: str = ""
+) -> str:
     """A [target] and [load] with one GET scenario entry per ``(path, weight)``."""
     entries = "".join(f'[[load.scenario]]\npath = "{p}"\nweight = {w}\n' for p, w in routes)
     return (

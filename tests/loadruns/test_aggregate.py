@@ -26,17 +26,21 @@ def test_rows_per_completed_second_with_zero_rows_for_stalls() -> None:
     agg = RunAggregate()
     agg.apply(tick(101.02, 2, {100: {"GET /a": [10, 20, 30], "GET /b": [500]}}))
     assert [(r.ts, r.endpoint) for r in agg.settle()] == [
-        (100.0, TOTAL), (100.0, "GET /a"), (100.0, "GET /b")
-    ]  # fmt: skip
+        (100.0, TOTAL),
+        (100.0, "GET /a"),
+        (100.0, "GET /b"),
+    ]
     agg.apply(tick(103.02, 3, {102: {"GET /a": [40]}, 103: {"GET /a": [50]}}))
     rows = agg.settle()
     assert [(r.ts, r.endpoint, r.requests) for r in rows if r.endpoint == TOTAL] == [
-        (101.0, TOTAL, 0), (102.0, TOTAL, 1)
-    ]  # fmt: skip
+        (101.0, TOTAL, 0),
+        (102.0, TOTAL, 1),
+    ]
     final = agg.settle(final=True)
     assert [(r.ts, r.endpoint, r.requests) for r in final] == [
-        (103.0, TOTAL, 1), (103.0, "GET /a", 1)
-    ]  # fmt: skip
+        (103.0, TOTAL, 1),
+        (103.0, "GET /a", 1),
+    ]
     total = agg.total_stats()
     assert (total.requests, total.failures, total.max_ms) == (6, 1, 500)
     first = agg.rows[(100.0, TOTAL)]

@@ -54,8 +54,9 @@ def test_merging_parts_equals_one_histogram(values: list[float], parts: int) -> 
     rng = random.Random(len(values))
     pieces = [Histogram() for _ in range(parts)]  # seconds, endpoints or Locust workers
     for i, ms in enumerate(values):
-        pieces[rng.randrange(parts)].add(ms, start=1000.0 + i, end=1000 + i + ms / 1000,
-                                         failed=i % 7 == 0)  # fmt: skip
+        pieces[rng.randrange(parts)].add(
+            ms, start=1000.0 + i, end=1000 + i + ms / 1000, failed=i % 7 == 0
+        )
     merged = Histogram.merged(Histogram.from_wire(p.to_wire()) for p in pieces if p.count)
     assert merged.buckets == whole.buckets
     assert (merged.count, merged.failures) == (whole.count, whole.failures)

@@ -70,7 +70,10 @@ def test_a_host_outside_allowed_hosts_is_refused_naming_host_and_setting(
 def test_stages_replaced_by_users_or_run_time_on_the_command_line(
     write_config: ConfigWriter,
 ) -> None:
-    stages = '[[load.stages]]\nduration = "2s"\ntarget = 3\n[[load.stages]]\nduration = "1s"\ntarget = 0\n'
+    stages = (
+        '[[load.stages]]\nduration = "2s"\ntarget = 3\n'
+        '[[load.stages]]\nduration = "1s"\ntarget = 0\n'
+    )
     settings = write_config(scenario_toml(BASE, ("/a", 1)) + stages)
     plan = make_plan(settings, LoadOptions())
     assert plan.stages == ((2.0, 3), (1.0, 0)) and plan.run_time is None
@@ -121,9 +124,15 @@ def test_tags_include_the_commit_from_ci(
 
 def test_options_round_trip_through_argv() -> None:
     options = LoadOptions(
-        host=BASE, users=3, run_time="5s", thresholds=("http_reqs=count>1",), profile="none",
-        tags={"a": "b"}, strict=True, run_id="abc",
-    )  # fmt: skip
+        host=BASE,
+        users=3,
+        run_time="5s",
+        thresholds=("http_reqs=count>1",),
+        profile="none",
+        tags={"a": "b"},
+        strict=True,
+        run_id="abc",
+    )
     from perfsight.cli.loadcheck import options_from
     from perfsight.cli.main import build_parser
 

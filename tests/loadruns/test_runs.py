@@ -21,11 +21,11 @@ import pytest
 from junitparser import JUnitXml
 
 import loadruns
-from loadruns import LoadOptions, ObserverReport, Observation, Progress
+from loadruns import LoadOptions, Observation, ObserverReport, Progress
 from perfsight.schemas import load as load_schema
 from perfsight.store import Store, runs
 from perfsight.thresholds import Threshold
-from tests.loadruns.conftest import ConfigWriter, Reaper, scenario_toml
+from tests.loadruns.conftest import ConfigWriter, scenario_toml
 
 pytestmark = pytest.mark.slow
 
@@ -151,12 +151,29 @@ def test_a_user_locustfile_runs_unchanged_with_cli_outputs(
     write_config("")
     code = main(
         [
-            "loadcheck", "-f", str(locustfile), "-H", server.url, "-u", "2", "-t", "3s",
-            "--profile", "none", "--threshold", "http_req_duration{endpoint:/fast}=p(95)<100",
-            "--threshold", "http_reqs=count>5", "--tag", "environment=test",
-            "--json", "out.json", "--junit", "out.xml",
+            "loadcheck",
+            "-f",
+            str(locustfile),
+            "-H",
+            server.url,
+            "-u",
+            "2",
+            "-t",
+            "3s",
+            "--profile",
+            "none",
+            "--threshold",
+            "http_req_duration{endpoint:/fast}=p(95)<100",
+            "--threshold",
+            "http_reqs=count>5",
+            "--tag",
+            "environment=test",
+            "--json",
+            "out.json",
+            "--junit",
+            "out.xml",
         ]
-    )  # fmt: skip
+    )
     assert code == 0
     assert locustfile.read_bytes() == before
     document = json.loads((tmp_path / "out.json").read_text())
@@ -193,19 +210,63 @@ def test_stages_drive_the_users_and_end_the_run(
 
 
 def test_abort_on_fail_stops_the_run_early(
-    latency_server_factory: Any, write_config: ConfigWriter
+    latency_server_factory: Any, write_config: ConfigWriter, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from perfsight.cli.main import main
+
     server = latency_server_factory("/ok=5", "/boom=5:500")
     settings = write_config(
         scenario_toml(server.url, ("/ok", 1), ("/boom", 1), users=2, run_time="60s")
         + '[thresholds]\n"http_req_failed" = [{ threshold = "rate<0.1", abortOnFail = true, '
         'delayAbortEval = "1s" }]\n'
     )
+    assert main(["loadcheck", "--json", "-"]) == 1
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)  # the JSON alone on stdout, the summary on stderr
+    jsonschema.validate(document, load_schema("loadcheck"))
+    assert "FAILED (aborted by http_req_failed rate<0.1)" in captured.err
+    assert document["aborted_by"] == "http_req_failed rate<0.1"
+    assert (document["status"], document["exit_code"]) == ("failed", 1)
+    assert document["duration_s"] < 30  # stopped by the threshold, far before its 60 s
     with Store(settings.store.url) as store:
-        result = loadruns.run(settings, LoadOptions(), store)
-        stored = runs.get_run(store, result.run_id)
-    assert result.aborted_by == "http_req_failed rate<0.1"
-    assert (result.status, result.exit_code) == ("failed", 1)
-    assert result.duration < 30  # stopped by the threshold, far before its 60 s
+        stored = runs.get_run(store, document["run_id"])
     assert stored is not None and stored.status == "failed"
-    assert stored.summary is not None and stored.summary["aborted_by"] == result.aborted_by
+    assert stored.summary is not None and stored.summary["aborted_by"] == document["aborted_by"]
+
+
+def test_workers_are_merged_exactly(
+    latency_server_factory: Any, write_config: ConfigWriter, tmp_path: Path
+) -> None:
+    from perfsight.cli.main import main
+
+    server = latency_server_factory("/a=37")
+    write_config(scenario_toml(server.url, ("/a", 1), users=4, run_time="4s"))
+    code = main(
+        [
+            "loadcheck",
+            "--workers",
+            "2",
+            "--profile",
+            "none",
+            "--strict",
+            "--json",
+            "w.json",
+            "--threshold",
+            "http_req_duration=med<100",
+            "--threshold",
+            "n_plus_one=count==0",
+        ]
+    )
+    document = json.loads((tmp_path / "w.json").read_text())
+    assert code == 1  # --strict: n_plus_one is not measured by a load run alone
+    assert [t["status"] for t in document["thresholds"]] == ["pass", "not_measured"]
+    assert document["generator"]["runner"] == "MasterRunner"
+    total = document["totals"]
+    served = httpx.get(server.url + "/stats", timeout=5).json()["/a"]
+    assert served - 4 <= total["requests"] <= served  # both workers' requests, none twice
+    assert_close(total["med_ms"], 37)
+    assert_close(total["min_ms"], 37)
+    assert (
+        sum(r["requests"] for r in document["series"] if r["endpoint"] == "Total")
+        == (total["requests"])
+    )
