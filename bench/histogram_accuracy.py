@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["LOCUST_SKIP_MONKEY_PATCH"] = "1"  # only locust.stats' pure functions are used
 
-from locust.stats import bucket_response_time, calculate_response_time_percentile  # noqa: E402
+from locust.stats import bucket_response_time, calculate_response_time_percentile
 
-from loadruns.histogram import Histogram  # noqa: E402
+from loadruns.histogram import Histogram
 
 PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
 

@@ -31,6 +31,7 @@ class RunAggregate:
         self.users: int | None = None
         self.first_second: int | None = None
         self.settled_until = 0  # every second below this is complete
+        self.written_until: int | None = None  # rows exist for every second below this
         self.late_requests = 0
         self._dirty: set[int] = set()
 
@@ -68,11 +69,13 @@ class RunAggregate:
         if self.first_second is None:
             return []
         limit = (max(self.open, default=self.settled_until) + 1) if final else self.settled_until
-        last_row = max((s for s, _ in self.rows), default=self.first_second - 1)
-        wanted = set(range(max(last_row + 1, self.first_second), limit))
+        start = self.first_second if self.written_until is None else self.written_until
+        wanted = set(range(start, limit))
         wanted |= {s for s in self._dirty if s < limit}
         rows = [row for second in sorted(wanted) for row in self._rows_of(second)]
         self._dirty -= wanted
+        if wanted:
+            self.written_until = max(self.written_until or 0, max(wanted) + 1)
         for second in [s for s in self.open if s < limit - OPEN_SECONDS]:
             del self.open[second]
         return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,12 +61,12 @@ def test_an_unreachable_target_exits_2_and_is_recorded_as_an_error(
 
 
 def test_a_locustfile_that_fails_to_load_exits_2_with_its_log(
-    latency_server_factory: object,
+    latency_server_factory: Any,
     write_config: ConfigWriter,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = latency_server_factory("/a=1")  # type: ignore[operator]
+    server = latency_server_factory("/a=1")
     broken = tmp_path / "broken.py"
     broken.write_text("import no_such_module_here\n")
     write_config("")
@@ -85,13 +86,13 @@ def test_bad_options(write_config: ConfigWriter, capsys: pytest.CaptureFixture[s
 
 
 def test_a_user_locustfile_reaching_another_host_is_stopped_and_exits_2(
-    latency_server_factory: object,
+    latency_server_factory: Any,
     write_config: ConfigWriter,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The "request" to the foreign host is only reported, never sent: no traffic leaves loopback.
-    server = latency_server_factory("/a=1")  # type: ignore[operator]
+    server = latency_server_factory("/a=1")
     locustfile = tmp_path / "sneaky.py"
     locustfile.write_text(
         "from locust import HttpUser, constant, task\n\n\n"

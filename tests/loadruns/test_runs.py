@@ -188,15 +188,23 @@ def test_a_user_locustfile_runs_unchanged_with_cli_outputs(
     assert len(cases) == 2 and all(case.is_passed for case in cases)
 
 
-def test_stages_drive_the_users_and_end_the_run(
+def test_stages_and_a_scenario_with_placeholders_and_bodies(
     latency_server_factory: Any, write_config: ConfigWriter
 ) -> None:
-    server = latency_server_factory("/a=5")
-    stages = (
+    server = latency_server_factory("/a=5", "/b=5")
+    settings = write_config(
+        f'[target]\nbase_url = "{server.url}"\nheaders = {{ "X-Test" = "1" }}\n'
+        "[[load.scenario]]\n"
+        'path = "/{name}"\n'
+        'values = { name = ["a", "b"] }\n'
+        "weight = 3\n"
+        "[[load.scenario]]\n"
+        'method = "POST"\n'
+        'path = "/b"\n'
+        "json = { nights = 3 }\n"
         '[[load.stages]]\nduration = "1s"\ntarget = 3\n'
         '[[load.stages]]\nduration = "2s"\ntarget = 3\n'
     )
-    settings = write_config(scenario_toml(server.url, ("/a", 1)) + stages)
     with Store(settings.store.url) as store:
         result = loadruns.run(settings, LoadOptions(profile="none"), store)
     assert result.plan["stages"] == [
@@ -205,8 +213,11 @@ def test_stages_drive_the_users_and_end_the_run(
     ]
     users = [row.users for row in result.series if row.endpoint == "Total"]
     assert max(u or 0 for u in users) == 3
-    assert result.total.requests > 0 and result.status == "passed"
-    assert result.verdict == "pass" and not result.outcomes  # profile none: nothing to fail
+    assert {s.endpoint for s in result.endpoints} == {"GET /{name}", "POST /b"}
+    assert all(s.failures == 0 for s in result.endpoints)  # the POST with its body succeeded
+    served = httpx.get(server.url + "/stats", timeout=5).json()
+    assert served["/a"] > 0 and served["/b"] > 0  # both values of {name} were requested
+    assert result.status == "passed" and result.verdict == "pass" and not result.outcomes
 
 
 def test_abort_on_fail_stops_the_run_early(
