@@ -19,9 +19,8 @@ from loadruns.formatting import format_ms
 from loadruns.jsonout import write_json
 from loadruns.junit import write_junit
 from loadruns.summary import print_summary
-from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
 from perfsight.durations import format_duration
-from perfsight.errors import ConfigError
 
 SUMMARY = "Run a load test against the target; pass or fail it against thresholds."
 EPILOG = """\
@@ -78,14 +77,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace) -> LoadOptions:
-    tags = {}
-    for text in args.tag:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(
-                f"{text!r}: write KEY=VALUE, e.g. environment=staging", source="--tag"
-            )
-        tags[key.strip()] = value.strip()
+    tags = parse_tags(args.tag)
     return LoadOptions(
         locustfile=args.locustfile,
         host=args.host,

@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
 from perfsight.durations import parse_duration
 from perfsight.errors import ConfigError
 from perfsight.reports.run import run_report
@@ -36,16 +36,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=run)
     return parser
-
-
-def parse_tags(items: list[str], option: str = "--tag") -> dict[str, str]:
-    tags = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{item!r} is not KEY=VALUE", source=option)
-        tags[key.strip()] = value.strip()
-    return tags
 
 
 def run(args: argparse.Namespace) -> int:
