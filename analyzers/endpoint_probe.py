@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from analyzers.allowlist import AllowList
-from collectors.http_probe import PAGING_PARAMS, EndpointProbe
+from collectors.http_probe import PAGING_PARAMS, EndpointProbe, ProbeReport
+from perfsight.config import Settings
 from perfsight.durations import format_duration, parse_duration
 from perfsight.models import Finding, Severity
 
@@ -174,4 +175,16 @@ def missing_cache_control(probe: EndpointProbe, min_age: float) -> Finding | Non
         ),
         first_seen=probe.checked_at,
         last_seen=probe.checked_at,
+    )
+
+
+def findings_for_settings(settings: Settings, report: ProbeReport) -> list[Finding]:
+    """The findings of a probe run under ``settings`` (its thresholds and allow-lists)."""
+    target = settings.target
+    return probe_findings(
+        report.probes,
+        max_page_size=target.max_page_size,
+        compress_min_bytes=target.compress_min_bytes,
+        static_min_max_age=target.static_min_max_age,
+        allow=AllowList.from_settings(settings.analysis),
     )

@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from perfsight.config import Settings, load_config
+from perfsight.errors import ConfigError
 from perfsight.store import Store
 
 # Results go to stdout (pipeable); progress, warnings and errors to stderr.
@@ -29,3 +30,14 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="perfsight.toml to read (default: $PERFSIGHT_CONFIG, else ./perfsight.toml)",
     )
+
+
+def parse_tags(items: list[str], option: str = "--tag") -> dict[str, str]:
+    """``["env=staging", "commit=abc"]`` → ``{"env": "staging", "commit": "abc"}``."""
+    tags = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{item!r}: write KEY=VALUE, e.g. environment=staging", source=option)
+        tags[key.strip()] = value.strip()
+    return tags

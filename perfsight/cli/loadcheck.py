@@ -1,18 +1,172 @@
-"""`perfsight loadcheck`: not built yet."""
+"""`perfsight loadcheck`: run a load test against the target and pass or fail it against
+thresholds (exit 0 pass, 1 a threshold failed, 2 could not run)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
-from perfsight.cli import notbuilt
+from rich.console import Console
+
+from loadruns import LoadOptions, Progress, RunResult, run
+from loadruns.formatting import format_ms
+from loadruns.jsonout import write_json
+from loadruns.junit import write_junit
+from loadruns.summary import print_summary
+from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
+from perfsight.durations import format_duration
 
 SUMMARY = "Run a load test against the target; pass or fail it against thresholds."
+EPILOG = """\
+examples:
+  perfsight loadcheck -H http://127.0.0.1:8000 -u 20 -t 1m
+  perfsight loadcheck --threshold 'http_req_duration=p(95)<300' --profile none --junit out.xml
+  perfsight loadcheck -f locustfile.py --tag environment=staging --json result.json
+
+exit codes: 0 pass, 1 a threshold failed, 2 could not run (bad input, host not allowed,
+target unreachable, interrupted)."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "loadcheck", help=SUMMARY, description=SUMMARY
+        "loadcheck",
+        help=SUMMARY,
+        description=SUMMARY,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(handler=notbuilt.handler("loadcheck"))
+    add = parser.add_argument
+    add("-f", "--locustfile", metavar="FILE", help="your own locustfile, run unchanged")
+    add("-H", "--host", metavar="URL", help="base URL of the target (default: [target] base_url)")
+    add("-u", "--users", type=int, metavar="N", help="concurrent users (replaces [load] stages)")
+    add("-r", "--spawn-rate", type=float, metavar="R", help="users started per second")
+    add("-t", "--run-time", metavar="DURATION", help="e.g. 30s, 5m (replaces [load] stages)")
+    add(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local Locust worker processes under a master (default: [load] workers; 0: one)",
+    )
+    add(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="METRIC=EXPR",
+        help="add a threshold, e.g. 'http_req_duration=p(95)<200' or "
+        "'http_req_duration{endpoint:/api/bookings}=p(95)<300' (repeatable)",
+    )
+    add(
+        "--profile",
+        choices=("seed", "none"),
+        help="threshold profile instead of [thresholds] (none: only --threshold ones)",
+    )
+    add("--tag", action="append", default=[], metavar="K=V", help="tag the run (repeatable)")
+    add("--label", metavar="TEXT", help="a free label stored with the run")
+    add("--json", metavar="FILE", help="write the result as JSON ('-' for stdout)")
+    add("--junit", metavar="FILE", help="write JUnit XML, one testcase per threshold")
+    add("--strict", action="store_true", help="a threshold nothing measured fails the check")
+    add("--run-id", metavar="ID", help="id for the new run (for callers that follow it)")
+    parser.set_defaults(handler=handle)
     return parser
+
+
+def options_from(args: argparse.Namespace) -> LoadOptions:
+    tags = parse_tags(args.tag)
+    return LoadOptions(
+        locustfile=args.locustfile,
+        host=args.host,
+        users=args.users,
+        spawn_rate=args.spawn_rate,
+        run_time=args.run_time,
+        workers=args.workers,
+        thresholds=tuple(args.threshold),
+        profile=args.profile,
+        tags=tags,
+        label=args.label,
+        strict=args.strict,
+        run_id=args.run_id,
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    options = options_from(args)
+    # With the JSON on stdout, the summary goes to stderr.
+    summary_console = err if args.json == "-" else out
+    progress = _ProgressLine(err)
+    with open_store(settings) as store, _sigterm_as_interrupt():
+        try:
+            result = run(
+                settings,
+                options,
+                store,
+                on_progress=progress,
+                on_abandoned=lambda ids: err.print(
+                    f"marked {len(ids)} run(s) left running by a stopped process as aborted: "
+                    + ", ".join(ids),
+                    highlight=False,
+                ),
+            )
+        finally:
+            progress.close()
+    _write_outputs(result, args)
+    print_summary(result, summary_console)
+    return result.exit_code
+
+
+def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:
+    if args.json:
+        data = write_json(result, args.json)
+        if args.json == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+    if args.junit:
+        write_junit(result, args.junit, strict=args.strict)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a dashboard's stop, a CI cancel) stops the run like Ctrl-C: Locust is stopped
+    gracefully and the run ends ``aborted`` with its results so far."""
+
+    def raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _ProgressLine:
+    """One line of progress on stderr: rewritten in place on a terminal, every 10 s in a log."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.last_print = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        rps = f"{progress.rps:.1f}" if progress.rps is not None else "-"
+        line = (
+            f"{format_duration(progress.elapsed)}/{format_duration(progress.planned)}  "
+            f"users {progress.users if progress.users is not None else '-'}  "
+            f"requests {progress.requests}  failed {progress.failures}  req/s {rps}  "
+            f"p95 {format_ms(progress.p95_ms)}"
+        )
+        if self.console.is_terminal:
+            self.console.file.write(f"\r\x1b[2K  {line}")
+            self.console.file.flush()
+        elif time.monotonic() - self.last_print >= 10:
+            self.last_print = time.monotonic()
+            self.console.print(f"  {line}", highlight=False)
+
+    def close(self) -> None:
+        if self.console.is_terminal:
+            self.console.file.write("\r\x1b[2K")

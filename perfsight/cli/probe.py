@@ -1,8 +1,9 @@
 """The HTTP probe on the command line: ``perfsight analyze --probe``.
 
 Kept apart from ``perfsight/cli/analyze.py`` so that the analyze command only adds the options
-(``add_arguments``) and calls ``run`` (or ``probe_findings_for`` to merge the probe's findings
-into its own output). Findings go to the store like every other finding (origin ``probe``).
+(``add_arguments``) and calls ``run``; ``analyzers.endpoint_probe.findings_for_settings`` gives
+the findings to merge into other output. Findings go to the store like every other finding
+(origin ``probe``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import orjson
 from pydantic import ValidationError
 from rich.table import Table
 
-from analyzers.allowlist import AllowList
-from analyzers.endpoint_probe import probe_findings
+from analyzers.endpoint_probe import findings_for_settings
 from collectors.http_probe import EndpointProbe, HttpProbe, ProbeReport
 from perfsight.cli.context import err, open_store, out, settings_from
 from perfsight.config import Settings
@@ -65,25 +65,13 @@ def target_settings(settings: Settings, base_url: str | None) -> TargetSettings:
         raise ConfigError(f"{base_url!r}: {reason}", source="--probe-base-url") from None
 
 
-def probe_findings_for(settings: Settings, report: ProbeReport) -> list[Finding]:
-    """The findings of a probe run under ``settings`` (thresholds and allow-lists)."""
-    target = settings.target
-    return probe_findings(
-        report.probes,
-        max_page_size=target.max_page_size,
-        compress_min_bytes=target.compress_min_bytes,
-        static_min_max_age=target.static_min_max_age,
-        allow=AllowList.from_settings(settings.analysis),
-    )
-
-
 def run(args: argparse.Namespace) -> int:
     """Probe, store the findings, print. 0: probed (findings or not); 2: could not run."""
     settings = settings_from(args)
     target = target_settings(settings, args.probe_base_url)
     probe = HttpProbe(target, extra_endpoints=args.probe_endpoint, openapi=args.probe_openapi)
     report = probe.run()
-    found = probe_findings_for(settings, report)
+    found = findings_for_settings(settings, report)
     if not args.probe_no_store and found:
         with open_store(settings) as store:
             upsert_findings(store, found, origin=ORIGIN)

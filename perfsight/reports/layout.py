@@ -9,6 +9,7 @@ draws any section the same way without knowing where it came from:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypedDict
 
 
@@ -40,6 +41,11 @@ def chart(
         "x": list(x),
         "series": {name: list(values) for name, values in series.items()},
     }
+
+
+def iso_times(epochs: Sequence[float]) -> list[str]:
+    """Chart x values: UTC times people can read."""
+    return [datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S") for t in epochs]
 
 
 def fmt(value: Any, unit: str = "") -> str:

@@ -36,8 +36,9 @@ def add_report(
     tags: Mapping[str, str] | None = None,
     paths: Mapping[str, str] | None = None,
     now: float | None = None,
+    report_id: str | None = None,
 ) -> str:
-    report_id = uuid.uuid4().hex
+    report_id = report_id or uuid.uuid4().hex
     with store.write() as conn:
         conn.execute(
             reports.insert().values(

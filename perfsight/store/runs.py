@@ -52,8 +52,11 @@ def create_run(
     label: str | None = None,
     pid: int | None = None,
     now: float | None = None,
+    run_id: str | None = None,
 ) -> str:
-    run_id = uuid.uuid4().hex
+    """A new ``running`` run. ``run_id`` lets a caller that starts the run elsewhere (a
+    detached ``perfsight loadcheck``) know it in advance; by default a fresh one is made."""
+    run_id = run_id or uuid.uuid4().hex
     stamp = time.time() if now is None else now
     with store.write() as conn:
         conn.execute(

@@ -1,0 +1,1 @@
+"""One module per report section; each reads one kind of source for the window."""
