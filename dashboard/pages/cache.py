@@ -67,21 +67,18 @@ for instance in instances:
 st.subheader("The app's own caches")
 if not app_views:
     st.info(
-        "The app exports no cache counters: export cache_requests_total{cache,result=\"hit|miss\"}"
+        'The app exports no cache counters: export cache_requests_total{cache,result="hit|miss"}'
         " ([prometheus] cache_metric) for the truer hit ratio of each cache."
     )
 else:
     st.caption(
-        "Source: the app's cache_requests_total in Prometheus — exactly \"did the cache answer\"."
+        'Source: the app\'s cache_requests_total in Prometheus — exactly "did the cache answer".'
     )
     problem = down.get("prometheus")
     if problem:
         ui.source_down("Prometheus", problem.detail)
     ui.table(
-        [
-            {"cache": v.scope, "hit ratio": v.window_ratio, "lookups": v.lookups}
-            for v in app_views
-        ],
+        [{"cache": v.scope, "hit ratio": v.window_ratio, "lookups": v.lookups} for v in app_views],
         percent=["hit ratio"],
         key="app-caches",
     )

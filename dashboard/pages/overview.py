@@ -51,7 +51,7 @@ if rows:
         key="verdict",
     )
 else:
-    st.info("No targets: add a [thresholds] table or set [load] profile = \"seed\".")
+    st.info('No targets: add a [thresholds] table or set [load] profile = "seed".')
 
 st.subheader("Fix first")
 open_findings = findings.list_findings(store)

@@ -23,7 +23,7 @@ if not records:
 
 ui.table(view.report_rows(records), key="reports")
 by_label = {view.label(r): r for r in records}
-opened = view.open_report(by_label[st.selectbox("Report", list(by_label), key="report")])
+opened = view.open_report(store, by_label[st.selectbox("Report", list(by_label), key="report")])
 record, report = opened.record, opened.report
 for kind, path in sorted(record.paths.items()):
     st.caption(f"{kind}: {path}")
@@ -39,8 +39,10 @@ if ranked:
     ui.table(ranked, key="report-fix-first")
 else:
     st.write("Nothing to fix: no findings in this window.")
-if opened.diff is not None:
-    st.markdown("#### Changes since the previous report")
+st.markdown("#### Changes since the previous report")
+if opened.diff is None:
+    st.write("No earlier report with the same tags: nothing to compare with.")
+else:
     for line in view.diff_lines(opened.diff):
         st.markdown(f"- {line}")
 st.markdown("#### Thresholds")

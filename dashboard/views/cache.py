@@ -14,8 +14,8 @@ from perfsight.store import Store
 from perfsight.store.samples import (
     cache_history,
     command_totals,
-    redis_hit_ratio_over,
     redis_history,
+    redis_hit_ratio_over,
 )
 
 

@@ -56,9 +56,7 @@ def source_rows(store: Store, settings: Settings, now: float | None = None) -> l
     seen = {h.name for h in stored}
     for name, target in configured_sources(settings).items():
         if name not in seen:
-            rows.append(
-                HealthRow(name, "never sampled", target, "never", "run perfsight collect")
-            )
+            rows.append(HealthRow(name, "never sampled", target, "never", "run perfsight collect"))
     return rows
 
 

@@ -1,17 +1,18 @@
 """The Reports page: the stored reports, and each one's content as the report model reads it
-(the same sections, tables and charts as its HTML file)."""
+(the same sections, tables and charts as its HTML file), with its diff against the previous
+report of the same tags."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from dashboard.views.timefmt import utc, when
+from perfsight.reports.diff import ReportDiff, diff_reports
 from perfsight.reports.layout import fmt
 from perfsight.reports.model import Report
 from perfsight.store import Store
-from perfsight.store.reports import ReportRecord, list_reports
+from perfsight.store.reports import ReportRecord, list_reports, previous_report
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class OpenedReport:
     record: ReportRecord
     report: Report | None  # None: the stored summary is not a report this version can read
     problem: str | None
-    diff: Mapping[str, Any] | None
+    diff: ReportDiff | None  # None: no earlier report with the same tags
 
 
 def report_rows(records: list[ReportRecord], now: float | None = None) -> list[dict[str, Any]]:
@@ -41,14 +42,23 @@ def recent(store: Store, limit: int = 100) -> list[ReportRecord]:
     return list_reports(store, limit=limit)
 
 
-def open_report(record: ReportRecord) -> OpenedReport:
-    summary = dict(record.summary)
-    diff = summary.get("diff")
+def _read(record: ReportRecord) -> Report:
+    return Report.from_dict({**record.summary, "id": record.id})
+
+
+def open_report(store: Store, record: ReportRecord) -> OpenedReport:
     try:
-        report = Report.from_dict({"id": record.id, **summary})
+        report = _read(record)
     except (KeyError, TypeError, ValueError) as exc:
         return OpenedReport(record, None, f"{type(exc).__name__}: {exc}", None)
-    return OpenedReport(record, report, None, diff if isinstance(diff, Mapping) else None)
+    previous = previous_report(store, record.tags, before=record.created_at)
+    diff = None
+    if previous is not None:
+        try:
+            diff = diff_reports(_read(previous), report)
+        except (KeyError, TypeError, ValueError):
+            diff = None  # an older report this version cannot read: nothing to compare with
+    return OpenedReport(record, report, None, diff)
 
 
 def label(record: ReportRecord) -> str:
@@ -56,15 +66,13 @@ def label(record: ReportRecord) -> str:
     return f"{utc(record.created_at)} · {record.status}" + (f" · {tags}" if tags else "")
 
 
-def diff_lines(diff: Mapping[str, Any]) -> list[str]:
-    """The diff against the previous report, one line per new or resolved finding and per
-    metric that moved, with the numbers."""
-    lines = [f"new {f['kind']}: {f['summary']}" for f in diff.get("new_findings", [])]
-    lines += [f"resolved {f['kind']}: {f['summary']}" for f in diff.get("resolved_findings", [])]
-    for c in [*diff.get("regressions", []), *diff.get("improvements", [])]:
-        relative = f" ({c['relative']:+.0%})" if c.get("relative") is not None else ""
-        lines.append(
-            f"{c['verdict']} {c['name']}: {fmt(c['before'])} → {fmt(c['after'])} "
-            f"{c['unit']}{relative}"
-        )
+def diff_lines(diff: ReportDiff) -> list[str]:
+    """One line per new or resolved finding and per metric that moved, with the numbers."""
+    lines = [f"new {f.kind}: {f.summary}" for f in diff.new_findings]
+    lines += [f"resolved {f.kind}: {f.summary}" for f in diff.resolved_findings]
+    for c in (*diff.regressions, *diff.improvements):
+        relative = f" ({c.relative:+.0%})" if c.relative is not None else ""
+        unit = "" if c.unit == "ratio" else f" {c.unit}"
+        before, after = fmt(c.before, c.unit), fmt(c.after, c.unit)
+        lines.append(f"{c.verdict} {c.name}: {before} → {after}{unit}{relative}")
     return lines or ["No change since the previous report."]

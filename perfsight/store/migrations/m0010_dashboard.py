@@ -7,7 +7,18 @@ viewer — another browser, the same one after a refresh — follows the same ru
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Connection, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 VERSION = 10
 NAME = "dashboard launches"
