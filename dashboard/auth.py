@@ -21,7 +21,7 @@ LOCKOUT = 30.0
 
 
 @dataclass
-class _Failures:
+class Failures:
     """Failed passwords per client address, shared by every session of the process."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,8 +43,8 @@ class _Failures:
 
 
 @st.cache_resource
-def _failures() -> _Failures:
-    return _Failures()
+def _failures() -> Failures:
+    return Failures()
 
 
 def _client() -> str:
@@ -73,20 +73,28 @@ def _password_gate(stored_hash: str) -> bool:
     return False
 
 
+def _logged_in() -> bool:
+    # ``st.user`` has ``is_logged_in`` only where a session has user info; absent means no.
+    return bool(st.user.get("is_logged_in", False))
+
+
 def _oidc_gate(settings: DashboardSettings) -> bool:
-    if not st.user.is_logged_in:
+    if not _logged_in():
         st.title("perfsight")
         provider = settings.oidc_provider
         st.button("Log in", on_click=st.login, args=[provider] if provider else [])
         return False
     email = str(st.user.get("email") or "")
-    if settings.allowed_emails and not any(
-        fnmatchcase(email.lower(), p.lower()) for p in settings.allowed_emails
-    ):
+    if not email_allowed(email, settings.allowed_emails):
         st.error(f"{email or 'This account'} is not allowed here ([dashboard] allowed_emails).")
         st.button("Log out", on_click=st.logout)
         return False
     return True
+
+
+def email_allowed(email: str, patterns: list[str]) -> bool:
+    """No patterns: anyone the provider signs in. Otherwise one must match (case-insensitive)."""
+    return not patterns or any(fnmatchcase(email.lower(), p.lower()) for p in patterns)
 
 
 def signed_in(settings: DashboardSettings) -> bool:
@@ -112,7 +120,7 @@ def exposure_warning(settings: DashboardSettings) -> str | None:
 
 
 def sign_out_button(settings: DashboardSettings) -> None:
-    if settings.oidc and st.user.is_logged_in:
+    if settings.oidc and _logged_in():
         st.sidebar.button("Log out", on_click=st.logout)
     elif settings.password_hash is not None and st.sidebar.button("Sign out"):
         st.session_state.pop(SIGNED_IN, None)
@@ -121,9 +129,6 @@ def sign_out_button(settings: DashboardSettings) -> None:
 
 def viewer() -> str | None:
     """Who is signed in, for the record of a run they start."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "") or None
-    except Exception:  # st.user without auth configured: nobody in particular
-        return None
+    if _logged_in():
+        return str(st.user.get("email") or st.user.get("name") or "") or None
     return None

@@ -78,7 +78,8 @@ def test_latency_range_picker_excludes_older_samples(dashboard: Dashboard) -> No
 def test_latency_prometheus_down_shows_why_and_the_stored_figures(dashboard_factory) -> None:
     port = free_port()  # nothing listens there
     dash = dashboard_factory(
-        f'[prometheus]\nurl = "http://127.0.0.1:{port}"\nheaders = {{ Authorization = "Bearer tok-9f8e7d" }}\n'
+        f'[prometheus]\nurl = "http://127.0.0.1:{port}"\n'
+        'headers = { Authorization = "Bearer tok-9f8e7d" }\n'
     )
     seed.seed_samples(dash.store, dash.now)
     at = dash.open("latency")

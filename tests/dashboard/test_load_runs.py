@@ -125,7 +125,7 @@ def test_a_host_outside_allowed_hosts_is_refused_before_anything_starts(
 ) -> None:
     dash = dashboard_factory(_scenario("http://127.0.0.1:9"))
     at = dash.open("load_runs")
-    at.text_input(key="form-host").input("http://api.example.com")
+    at.text_input(key="form-host").input("http://api.example.com")  # in the form: same run
     at.button(key="FormSubmitter:start-run-Start load run").click().run()
     warning = " ".join(w.value for w in at.warning)
     assert "Not started" in warning and "allowed_hosts" in warning
