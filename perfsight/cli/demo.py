@@ -98,17 +98,20 @@ def _answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM takes the same way out as Ctrl-C: stop everything, then exit."""
+def _signals_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) take the same way out as Ctrl-C: stop everything
+    the demo started, then exit. The children run in sessions of their own, so no signal meant
+    for the demo reaches them directly."""
 
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     profile = _profile_file(args, settings)
     started: list[ManagedProcess] = []
     try:
-        with _sigterm_as_interrupt(), contextlib.ExitStack() as stack:
+        with _signals_as_interrupt(), contextlib.ExitStack() as stack:
 
             def launch(service: Any, label: str) -> Any:
                 stack.callback(service.stop)  # registered first: a failed start is cleaned too
@@ -166,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
                 "the dashboard",
             )
             _print_urls(api, prometheus, dashboard, redis_url, profile, env)
+            stack.callback(err.print, "stopping the demo…")  # runs first on the way out
             return _watch(started)
     except KeyboardInterrupt:
         err.print("stopped: everything the demo started is down")

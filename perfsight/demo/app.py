@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from perfsight.demo import http
 from perfsight.demo.catalog import ENDPOINTS, EXAMPLE_QUOTE
-from perfsight.demo.endpoint import endpoint
+from perfsight.demo.endpoint import Handler, endpoint
 from perfsight.demo.handlers import assets, bookings, itineraries, leads, quotes, rates
 from perfsight.demo.metrics import PrometheusMiddleware
 from perfsight.demo.state import DemoState
@@ -31,12 +31,8 @@ GZIP_MINIMUM = 500  # bytes; smaller bodies gain nothing
 
 
 def build_app(state: DemoState) -> Starlette:
-    def api(handler: Any, method: str = "GET", body: bool = False) -> Any:
-        return endpoint(state, handler, body=body), [method]
-
-    def route(path: str, handler: Any, method: str = "GET", body: bool = False) -> Route:
-        run, methods = api(handler, method, body)
-        return Route(path, run, methods=methods)
+    def route(path: str, handler: Handler, method: str = "GET", body: bool = False) -> Route:
+        return Route(path, endpoint(state, handler, body=body), methods=[method])
 
     routes = [
         Route("/", lambda _request: http.json_response(_index(state)), methods=["GET"]),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -70,6 +71,57 @@ def _plan_fields(plan: Plan, keys: int, docs: int) -> dict[str, Any]:
     return fields
 
 
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """The share of a find's work, reply and time that one batch (find or getmore) carries."""
+
+    nreturned: int
+    keys: int
+    docs: int
+    length: int
+    millis: float
+    ts: datetime
+
+
+def _batches(
+    plan: Plan, nreturned: int, first: int, response_length: int, millis: float, ts: datetime
+) -> tuple[_Batch, _Batch]:
+    share = first / nreturned if nreturned else 1.0
+    # A blocking sort reads everything before the first document comes back.
+    keys = plan.keys_examined if plan.has_sort_stage else math.ceil(plan.keys_examined * share)
+    docs = plan.docs_examined if plan.has_sort_stage else math.ceil(plan.docs_examined * share)
+    length = math.ceil(response_length * share)
+    # The find ends when its first batch is ready; the getmore ends the operation.
+    find_ts = ts - timedelta(milliseconds=millis * (1 - share))
+    return (
+        _Batch(first, keys, docs, length, millis * share, find_ts),
+        _Batch(
+            nreturned - first,
+            plan.keys_examined - keys,
+            plan.docs_examined - docs,
+            response_length - length,
+            millis * (1 - share),
+            ts,
+        ),
+    )
+
+
+def _entry(
+    head: dict[str, Any], plan: Plan, batch: _Batch, hashes: Mapping[str, str], exhausted: bool
+) -> dict[str, Any]:
+    doc = dict(head)
+    doc.update(_plan_fields(plan, batch.keys, batch.docs))
+    if exhausted:
+        doc["cursorExhausted"] = True
+    doc.update({"numYield": 0, "nreturned": batch.nreturned, **hashes})
+    if doc["op"] == "query":
+        doc["queryFramework"] = "classic"
+    doc.update({"responseLength": batch.length, "protocol": "op_msg"})
+    doc.update(_common(batch.millis, batch.ts))
+    doc["planSummary"] = plan.summary
+    return doc
+
+
 def find_documents(
     database: str,
     command: Mapping[str, Any],
@@ -91,46 +143,27 @@ def find_documents(
     first = nreturned
     if not command.get("singleBatch") and nreturned > FIRST_BATCH:
         first = FIRST_BATCH
-    share = first / nreturned if nreturned else 1.0
-    # A blocking sort reads everything before the first document comes back.
-    keys_first = (
-        plan.keys_examined if plan.has_sort_stage else math.ceil(plan.keys_examined * share)
-    )
-    docs_first = (
-        plan.docs_examined if plan.has_sort_stage else math.ceil(plan.docs_examined * share)
-    )
-    length_first = math.ceil(response_length * share)
-    find: dict[str, Any] = {"op": "query", "ns": ns, "command": dict(command)}
-    find.update(_plan_fields(plan, keys_first, docs_first))
+    find, more = _batches(plan, nreturned, first, response_length, millis, ts)
+    head = {"op": "query", "ns": ns, "command": dict(command)}
     if first == nreturned:
-        find["cursorExhausted"] = True
-    find.update({"numYield": 0, "nreturned": first, **hashes, "queryFramework": "classic"})
-    find.update({"responseLength": length_first, "protocol": "op_msg"})
-    # The find ended when its first batch was ready; the getmore ends the operation.
-    find.update(_common(millis * share, ts - timedelta(milliseconds=millis * (1 - share))))
-    find["planSummary"] = plan.summary
-    if first == nreturned:
-        return [find]
-    more: dict[str, Any] = {
+        return [_entry(head, plan, find, hashes, exhausted=True)]
+    getmore = {
+        "getMore": cursor_id,
+        "collection": collection,
+        **({"comment": command["comment"]} if "comment" in command else {}),
+        "$db": database,
+    }
+    more_head = {
         "op": "getmore",
         "ns": ns,
-        "command": {
-            "getMore": cursor_id,
-            "collection": collection,
-            **({"comment": command["comment"]} if "comment" in command else {}),
-            "$db": database,
-        },
+        "command": getmore,
         "originatingCommand": dict(command),
         "cursorid": cursor_id,
     }
-    more.update(
-        _plan_fields(plan, plan.keys_examined - keys_first, plan.docs_examined - docs_first)
-    )
-    more.update({"cursorExhausted": True, "numYield": 0, "nreturned": nreturned - first, **hashes})
-    more.update({"responseLength": response_length - length_first, "protocol": "op_msg"})
-    more.update(_common(millis * (1 - share), ts))
-    more["planSummary"] = plan.summary
-    return [find, more]
+    return [
+        _entry(head, plan, find, hashes, exhausted=False),
+        _entry(more_head, plan, more, hashes, exhausted=True),
+    ]
 
 
 def insert_document(

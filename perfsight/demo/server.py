@@ -20,6 +20,7 @@ from pathlib import Path
 
 import uvicorn
 
+from perfsight.config import load_config
 from perfsight.config.redact import redact_url
 from perfsight.demo.app import build_app
 from perfsight.demo.config import DEFAULT_PROFILE_FILE, DEFAULT_REDIS_PREFIX, DemoConfig
@@ -46,13 +47,14 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--profile-file",
         type=Path,
-        default=DEFAULT_PROFILE_FILE,
-        help="where mongomock mode appends the simulated system.profile documents",
+        help="where mongomock mode appends the simulated system.profile documents (default: "
+        f"the first [mongo] profile_files entry of perfsight.toml, else {DEFAULT_PROFILE_FILE})",
     )
     parse.add_argument(
         "--redis-url",
         default=os.environ.get("PERFSIGHT_DEMO_REDIS_URL"),
-        help="Redis for the pricing cache and the email queue (required in after mode)",
+        help="Redis for the pricing cache and the email queue, required in after mode "
+        "(default: env PERFSIGHT_DEMO_REDIS_URL, else [redis] url of perfsight.toml)",
     )
     parse.add_argument("--redis-prefix", default=DEFAULT_REDIS_PREFIX, help="prefix of our keys")
     parse.add_argument("--database", default="travel", help="database name (with MONGODB_URI)")
@@ -69,12 +71,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def config_from(args: argparse.Namespace) -> DemoConfig:
+    """The process's settings; what the command line leaves out comes from perfsight's config
+    (``[mongo] profile_files``, ``[redis] url``), so perfsight reads what the API writes."""
+    profile, redis_url = args.profile_file, args.redis_url
+    if profile is None or redis_url is None:
+        settings = load_config()
+        if profile is None:
+            files = settings.mongo.profile_files
+            profile = Path(files[0]) if files else DEFAULT_PROFILE_FILE
+        redis_url = redis_url or settings.redis.url
     return DemoConfig(
         mode=args.mode,
         size=args.size,
-        redis_url=args.redis_url,
+        redis_url=redis_url,
         redis_prefix=args.redis_prefix,
-        profile_file=args.profile_file.resolve(),
+        profile_file=profile.resolve(),
         mongodb_uri=os.environ.get("MONGODB_URI") or None,
         database=args.database,
         smtp_ms=max(0, args.smtp_ms),
@@ -85,8 +96,8 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    config = config_from(args)
     try:
+        config = config_from(args)
         state = create_state(config)
     except PerfsightError as exc:
         print(f"sample API: {exc}", file=sys.stderr)

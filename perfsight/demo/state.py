@@ -9,6 +9,7 @@ from pathlib import Path
 
 import redis
 
+from perfsight.config.redact import redact_url
 from perfsight.demo import seed
 from perfsight.demo.backend import Backend
 from perfsight.demo.cache import PricingCache
@@ -52,17 +53,19 @@ class DemoState:
 
 
 def create_state(config: DemoConfig) -> DemoState:
-    """Seed the database and connect Redis; raises ``PerfsightError`` for what the user must fix."""
+    """Connect Redis and seed the database; raises ``PerfsightError`` for what the user must
+    fix (checked first, so a mistake is reported before the seconds of seeding)."""
     if config.size not in seed.SIZES:
         raise ConfigError(f"unknown size {config.size!r}; sizes are {', '.join(seed.SIZES)}")
-    data = seed.generate(seed.SIZES[config.size])
-    backend, warnings = _backend(config, data)
-    state = DemoState(config, backend, HttpMetrics(), Smtp(config.smtp_ms / 1000))
-    state.warnings.extend(warnings)
+    client = None
     if config.mode == "after":
         if not config.redis_url:
             raise ConfigError("after mode caches in Redis: give it a Redis URL (--redis-url)")
         client = _redis(config.redis_url)
+    backend, warnings = _backend(config, seed.generate(seed.SIZES[config.size]))
+    state = DemoState(config, backend, HttpMetrics(), Smtp(config.smtp_ms / 1000))
+    state.warnings.extend(warnings)
+    if client is not None and config.redis_url:
         state.redis = client
         state.cache = PricingCache(
             client, config.redis_prefix, state.metrics, config.pricing_ttl_seconds
@@ -97,5 +100,7 @@ def _redis(url: str) -> redis.Redis:
     try:
         client.ping()
     except redis.RedisError as exc:
-        raise SourceUnavailable(f"cannot reach Redis: {exc}", source="redis") from exc
+        raise SourceUnavailable(
+            f"cannot reach Redis at {redact_url(url)}: {exc}", source="redis"
+        ) from exc
     return client

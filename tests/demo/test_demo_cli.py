@@ -26,25 +26,41 @@ def _demo_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PERFSIGHT_")}
 
 
-def test_demo_starts_everything_and_sigint_stops_it_all(tmp_path: Path) -> None:
+def _start_demo(folder: Path) -> tuple[subprocess.Popen[bytes], dict[str, int], Path]:
     ports = {name: free_port() for name in ("api", "prometheus", "dashboard")}
-    stdout, stderr = tmp_path / "out.txt", tmp_path / "err.txt"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
+    with (folder / "out.txt").open("wb") as out, (folder / "err.txt").open("wb") as err:
         demo = subprocess.Popen(
             [sys.executable, "-m", "perfsight", "demo", "--api-port", str(ports["api"]),
              "--prometheus-port", str(ports["prometheus"]),
              "--dashboard-port", str(ports["dashboard"]), "--smtp-ms", "10"],
-            cwd=tmp_path, stdout=out, stderr=err, env=_demo_env(), start_new_session=True,
+            cwd=folder, stdout=out, stderr=err, env=_demo_env(), start_new_session=True,
         )  # fmt: skip
+    stdout = folder / "out.txt"
+    ready = wait_until(
+        lambda: "Ctrl-C stops" in stdout.read_text() or demo.poll() is not None, timeout=120
+    )
+    if not ready or demo.poll() is not None:
+        _stop(demo)
+        raise AssertionError((folder / "err.txt").read_text())
+    return demo, ports, stdout
+
+
+def _stop(demo: subprocess.Popen[bytes]) -> int:
+    if demo.poll() is None:
+        os.kill(demo.pid, signal.SIGINT)
     try:
-        ready = wait_until(
-            lambda: "Ctrl-C stops" in stdout.read_text() or demo.poll() is not None, timeout=120
-        )
-        assert ready and demo.poll() is None, stderr.read_text()
-        text = stdout.read_text()
+        return demo.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)
+        raise
+
+
+def test_demo_starts_everything_and_sigint_stops_it_all(tmp_path: Path) -> None:
+    demo, ports, stdout = _start_demo(tmp_path)
+    try:
         urls = {
             line.split("  ")[0].strip(): URL.search(line).group(0)  # type: ignore[union-attr]
-            for line in text.splitlines()
+            for line in stdout.read_text().splitlines()
             if URL.search(line) and "export" not in line
         }
         assert urls["sample API (before)"] == f"http://127.0.0.1:{ports['api']}/"
@@ -72,18 +88,28 @@ def test_demo_starts_everything_and_sigint_stops_it_all(tmp_path: Path) -> None:
         children = psutil.Process(demo.pid).children(recursive=True)
         assert len(children) >= 4  # redis, API, prometheus, dashboard
     finally:
-        if demo.poll() is None:
-            os.kill(demo.pid, signal.SIGINT)
-        try:
-            code = demo.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(demo.pid, signal.SIGKILL)
-            raise
-    assert code == 0, stderr.read_text()
-    assert "everything the demo started is down" in stderr.read_text()
+        code = _stop(demo)
+    stderr = (tmp_path / "err.txt").read_text()
+    assert code == 0, stderr
+    assert "everything the demo started is down" in stderr
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     for port in (*ports.values(), redis_port):
         assert not port_open("127.0.0.1", port)
+
+
+def test_a_service_that_dies_ends_the_demo(tmp_path: Path) -> None:
+    demo, ports, _stdout = _start_demo(tmp_path)
+    try:
+        children = psutil.Process(demo.pid).children(recursive=True)
+        (api,) = [c for c in children if "perfsight.demo.server" in " ".join(c.cmdline())]
+        api.kill()
+        code = demo.wait(timeout=60)
+    finally:
+        _stop(demo)
+    assert code == 2
+    assert "sample-api exited" in (tmp_path / "err.txt").read_text()
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert not port_open("127.0.0.1", ports["dashboard"])
 
 
 def test_busy_port_is_a_clear_error(tmp_path: Path) -> None:

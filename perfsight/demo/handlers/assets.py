@@ -8,6 +8,7 @@ fingerprinted assets.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def load_assets(folder: Path = STATIC) -> dict[str, Asset]:
     return assets
 
 
-def asset_endpoint(assets: dict[str, Asset], long_lived: bool):  # type: ignore[no-untyped-def]
+def asset_endpoint(
+    assets: dict[str, Asset], long_lived: bool
+) -> Callable[[Request], Awaitable[Response]]:
     async def serve(request: Request) -> Response:
         name = request.path_params["name"]
         asset = assets.get(name)
