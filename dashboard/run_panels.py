@@ -12,11 +12,11 @@ from perfsight.store import Store, runs
 from perfsight.store.runs import RunRecord
 
 STATUS = {
-    "running": "⏳ running",
-    "passed": "✅ passed",
-    "failed": "❌ failed",
-    "aborted": "⏹ aborted",
-    "error": "⚠️ error",
+    "running": "… running",
+    "passed": "✓ passed",
+    "failed": "✗ failed",
+    "aborted": "■ aborted",
+    "error": "! error",
 }
 
 

@@ -31,7 +31,7 @@ if report is None:
     st.warning(f"This report's content cannot be read by this version: {opened.problem}")
     st.stop()
 
-status = {"pass": "✅ pass", "fail": "❌ fail", "not_measured": "➖ not measured"}
+status = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
 st.subheader(f"Status: {status.get(report.status, report.status)}")
 st.markdown("#### Fix first")
 ranked = fix_first_rows(report.findings)

@@ -25,7 +25,8 @@ _MEASURED_BY = {
     "unpaginated_endpoints": "the profiler or the HTTP probe (perfsight analyze --probe)",
     "missing_indexes": "perfsight analyze on a profile file or a mongod log",
 }
-_SYMBOL = {"pass": "✅ pass", "fail": "❌ fail", "not_measured": "➖ not measured"}
+# Plain symbols: emoji fonts are missing on many servers and headless browsers.
+_SYMBOL = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ def test_empty_store_lists_every_target_as_not_measured_and_says_what_to_configu
     assert not at.exception
     verdict = frame(at, "target", "status", "observed", "source")
     assert len(verdict) == 8  # the seed profile
-    assert set(verdict["status"]) == {"➖ not measured"}
+    assert set(verdict["status"]) == {"– not measured"}
     assert "a load run" in _row(verdict, "http_req_duration p(95)<500")["source"]
     text = joined(at)
     assert "perfsight analyze" in text
@@ -40,14 +40,14 @@ def test_seeded_history_appears_where_it_belongs(dashboard: Dashboard) -> None:
 
     verdict = frame(at, "target", "status", "observed", "source")
     p95 = _row(verdict, "http_req_duration p(95)<500")
-    assert (p95["status"], p95["observed"]) == ("❌ fail", "1,234 ms")
+    assert (p95["status"], p95["observed"]) == ("✗ fail", "1,234 ms")
     assert p95["expected"] == "p95 < 500 ms"
     assert f"load run {new_run[:8]} (failed)" in p95["source"]
     assert "exact listener" in p95["source"]
     cache = _row(verdict, "cache_hit_ratio value>0.70")
-    assert (cache["status"], cache["observed"]) == ("✅ pass", "72.0%")
+    assert (cache["status"], cache["observed"]) == ("✓ pass", "72.0%")
     assert _row(verdict, "db_queries_per_request avg<=5")["observed"] == "33 queries"
-    assert _row(verdict, "http_reqs rate>500")["status"] == "➖ not measured"
+    assert _row(verdict, "http_reqs rate>500")["status"] == "– not measured"
     assert {m.label: m.value for m in at.metric} == {
         "Targets met": "1",
         "Targets missed": "2",

@@ -20,7 +20,7 @@ def test_report_content_and_diff(dashboard: Dashboard) -> None:
     assert list(listed["report"]) == [second, first]  # newest first
     assert list(listed["findings"]) == [2, 1]
     text = joined(at)
-    assert "Status: ❌ fail" in text
+    assert "Status: ✗ fail" in text
     # the diff against the previous report with the same tags: the new finding and the metric
     assert "new unpaginated_endpoint: Unpaginated list GET /api/bookings: 5000 items" in text
     assert "regression cache_hit_ratio: 80.0% → 61.0% (-24%)" in text
