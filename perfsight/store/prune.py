@@ -12,6 +12,7 @@ from perfsight.store.tables import (
     load_run_endpoints,
     load_run_series,
     load_runs,
+    query_shapes,
     reports,
     threshold_outcomes,
 )
@@ -20,6 +21,7 @@ from perfsight.store.tables import (
 PRUNABLE: list[tuple[Table, str]] = [
     (findings, "last_seen"),
     (reports, "created_at"),
+    (query_shapes, "bucket_start"),
 ]
 
 

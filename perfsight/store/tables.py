@@ -12,12 +12,15 @@ from perfsight.store.migrations.m0001_core import (
     scheduler_heartbeat,
     threshold_outcomes,
 )
+from perfsight.store.migrations.m0002_shapes import file_cursors, query_shapes
 
 __all__ = [
+    "file_cursors",
     "findings",
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
+    "query_shapes",
     "reports",
     "scheduler_heartbeat",
     "threshold_outcomes",

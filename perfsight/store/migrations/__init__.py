@@ -16,7 +16,7 @@ from types import ModuleType
 
 from sqlalchemy import Column, Connection, Engine, Float, Integer, MetaData, String, Table, select
 
-from perfsight.store.migrations import m0001_core
+from perfsight.store.migrations import m0001_core, m0002_shapes
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ def _from_module(module: ModuleType) -> Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = tuple(
-    sorted((_from_module(m) for m in (m0001_core,)), key=lambda m: m.version)
+    sorted((_from_module(m) for m in (m0001_core, m0002_shapes)), key=lambda m: m.version)
 )
 
 _meta = MetaData()
