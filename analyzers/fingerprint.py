@@ -16,6 +16,7 @@ The namespace is part of what is hashed, so equal params hashes never cross data
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -177,8 +178,15 @@ def _collection_ref(collection: str) -> str:
     return f"db.getCollection({_json(collection)})"
 
 
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=_literal_default)
+    except TypeError:  # an integer beyond 64 bits (Python's json reads them; orjson not)
+        return json.dumps(value, default=_literal_default, separators=(",", ":")).encode()
+
+
 def _json(value: Any) -> str:
-    return orjson.dumps(value, default=_literal_default).decode()
+    return _dumps(value).decode()
 
 
 def _literal_default(value: Any) -> str:
@@ -188,7 +196,7 @@ def _literal_default(value: Any) -> str:
 
 
 def params_hash(namespace: str, *parts: Any) -> str:
-    data = orjson.dumps((namespace, parts), default=_literal_default)
+    data = _dumps((namespace, parts))
     return hashlib.blake2b(data, digest_size=8).hexdigest()
 
 
@@ -199,7 +207,7 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         for key in ("$numberInt", "$numberLong", "$numberDouble"):
             if key in value:
                 try:
@@ -210,7 +218,7 @@ def _as_int(value: Any) -> int | None:
 
 
 def _sort_pairs(sort: Any) -> tuple[tuple[str, int], ...] | None:
-    if not isinstance(sort, Mapping) or not sort:
+    if not isinstance(sort, dict) or not sort:
         return None
     pairs = []
     for field, value in sort.items():
@@ -221,7 +229,7 @@ def _sort_pairs(sort: Any) -> tuple[tuple[str, int], ...] | None:
 
 
 def _filter(value: Any) -> dict[str, Any] | None:
-    return mask_query(value) if isinstance(value, Mapping) else None
+    return mask_query(value) if isinstance(value, dict) else None
 
 
 def _find(
@@ -231,12 +239,12 @@ def _find(
     masked = _filter(query)
     text = [f"{_collection_ref(coll)}.find({_json(masked if masked is not None else {})}"]
     projection = command.get("projection")
-    masked_projection = mask_projection(projection) if isinstance(projection, Mapping) else None
+    masked_projection = mask_projection(projection) if isinstance(projection, dict) else None
     if masked_projection:
         text.append(f", {_json(masked_projection)}")
     text.append(")")
     sort = command.get("sort")
-    if isinstance(sort, Mapping) and sort:
+    if isinstance(sort, dict) and sort:
         text.append(f".sort({_json(sort_document(sort))})")
     skip, limit = _as_int(command.get("skip")), _as_int(command.get("limit"))
     if skip:
@@ -267,18 +275,18 @@ def _aggregate(
     pipeline = command.get("pipeline")
     stages = pipeline if isinstance(pipeline, list) else []
     target = "db" if command.get("aggregate") == 1 else _collection_ref(coll)
-    first = next(iter(stages[0]), "") if stages and isinstance(stages[0], Mapping) else ""
+    first = next(iter(stages[0]), "") if stages and isinstance(stages[0], dict) else ""
     # Only a leading $match (and a $sort right after it) can use an index.
     filter_shape, sort = None, None
     rest = stages
     if first == "$match":
         filter_shape = _filter(stages[0]["$match"])
         rest = stages[1:]
-    if rest and isinstance(rest[0], Mapping) and "$sort" in rest[0]:
+    if rest and isinstance(rest[0], dict) and "$sort" in rest[0]:
         sort = _sort_pairs(rest[0]["$sort"])
     limit = skip = None
     for stage in stages:
-        if isinstance(stage, Mapping):
+        if isinstance(stage, dict):
             if limit is None and "$limit" in stage:
                 limit = _as_int(stage["$limit"])
             if skip is None and "$skip" in stage:
@@ -340,14 +348,14 @@ def _find_and_modify(
     query = command.get("query")
     masked = _filter(query)
     spec: dict[str, Any] = {"query": masked if masked is not None else {}}
-    if isinstance(command.get("sort"), Mapping) and command["sort"]:
+    if isinstance(command.get("sort"), dict) and command["sort"]:
         spec["sort"] = sort_document(command["sort"])
     if "update" in command:
         spec["update"] = mask_update(command["update"])
     for flag in ("remove", "new", "upsert"):
         if command.get(flag) is True:
             spec[flag] = True
-    if isinstance(command.get("fields"), Mapping):
+    if isinstance(command.get("fields"), dict):
         spec["fields"] = mask_projection(command["fields"])
     return QueryShape(
         command_name="findAndModify",
@@ -365,7 +373,7 @@ def _get_more(
     named = command.get("collection")
     if isinstance(named, str):
         coll = named
-    if isinstance(origin, Mapping) and origin:
+    if isinstance(origin, dict) and origin:
         base = shape_of(origin, namespace=f"{ns.partition('.')[0]}.{coll}", op="command")
         return base._replace(
             command_name="getMore", fingerprint=base.fingerprint + GETMORE_SUFFIX, collection=coll

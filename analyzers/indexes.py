@@ -85,6 +85,7 @@ class ShapeWork:
             self.plans[plan] = self.plans.get(plan, 0) + count
         if other.first_seen and (not self.first_seen or other.first_seen < self.first_seen):
             self.first_seen = other.first_seen
+            self.example = other.example or self.example  # the earliest execution's
         if other.last_seen and (not self.last_seen or other.last_seen > self.last_seen):
             self.last_seen = other.last_seen
 

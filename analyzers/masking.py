@@ -71,7 +71,7 @@ def is_literal_document(value: Mapping[str, Any]) -> bool:
 
 def is_operator_document(value: Any) -> bool:
     """``{"$gt": 5}`` is an operator document; ``{"a": 1}`` and ``{"$date": …}`` are values."""
-    if type(value) is not dict and not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return False
     for key in value:
         return key.startswith("$") and key not in EXTJSON_KEYS
@@ -84,7 +84,7 @@ def mask_query(query: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in query.items():
         if key in _LOGICAL:
             out[key] = (
-                [mask_query(x) if isinstance(x, Mapping) else MASK for x in value]
+                [mask_query(x) if isinstance(x, dict) else MASK for x in value]
                 if isinstance(value, list)
                 else MASK
             )
@@ -100,7 +100,7 @@ def mask_query(query: Mapping[str, Any]) -> dict[str, Any]:
 def _mask_operators(ops: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for op, arg in ops.items():
-        if op == "$elemMatch" and isinstance(arg, Mapping):
+        if op == "$elemMatch" and isinstance(arg, dict):
             out[op] = _mask_operators(arg) if is_operator_document(arg) else mask_query(arg)
         elif op == "$not" and is_operator_document(arg):
             out[op] = _mask_operators(arg)
@@ -113,7 +113,7 @@ def mask_expression(expr: Any) -> Any:
     """An aggregation expression: field paths (``"$a.b"``) and ``$$variables`` are kept."""
     if isinstance(expr, str):
         return expr if expr.startswith("$") else MASK
-    if isinstance(expr, Mapping):
+    if isinstance(expr, dict):
         if is_literal_document(expr) or "$literal" in expr:
             return MASK
         return {key: mask_expression(value) for key, value in expr.items()}
@@ -126,7 +126,7 @@ def _mask_names(value: Any) -> Any:
     """Arguments of stages whose strings are names: strings kept, other literals masked."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if is_literal_document(value):
             return MASK
         return {key: _mask_named_argument(key, item) for key, item in value.items()}
@@ -159,9 +159,9 @@ def mask_update(update: Any) -> Any:
     document (no operators) masks as a whole; a pipeline update masks stage by stage."""
     if isinstance(update, list):
         return mask_pipeline(update)
-    if isinstance(update, Mapping) and is_operator_document(update):
+    if isinstance(update, dict) and is_operator_document(update):
         return {
-            op: dict.fromkeys(arg, MASK) if isinstance(arg, Mapping) else MASK
+            op: dict.fromkeys(arg, MASK) if isinstance(arg, dict) else MASK
             for op, arg in update.items()
         }
     return MASK
@@ -169,7 +169,7 @@ def mask_update(update: Any) -> Any:
 
 def sort_document(sort: Any) -> dict[str, Any]:
     """A sort specification with directions normalised to 1/-1 (``{"$meta": …}`` kept)."""
-    if not isinstance(sort, Mapping):
+    if not isinstance(sort, dict):
         return {}
     out: dict[str, Any] = {}
     for key, value in sort.items():
@@ -184,7 +184,7 @@ def sort_direction(value: Any) -> int | None:
         return None
     if isinstance(value, int | float):
         return 1 if value >= 0 else -1
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         for key in ("$numberInt", "$numberLong", "$numberDouble"):
             if key in value:
                 try:
@@ -202,18 +202,18 @@ def mask_pipeline(pipeline: list[Any]) -> list[Any]:
 
 
 def _mask_stage(stage: Any) -> Any:
-    if not isinstance(stage, Mapping) or len(stage) != 1:
+    if not isinstance(stage, dict) or len(stage) != 1:
         return mask_expression(stage)
     ((name, arg),) = stage.items()
-    if name == "$match" and isinstance(arg, Mapping):
+    if name == "$match" and isinstance(arg, dict):
         return {name: mask_query(arg)}
     if name == "$sort":
         return {name: sort_document(arg)}
     if name in ("$limit", "$skip"):
         return {name: MASK}
-    if name == "$project" and isinstance(arg, Mapping):
+    if name == "$project" and isinstance(arg, dict):
         return {name: mask_projection(arg)}
-    if name == "$facet" and isinstance(arg, Mapping):
+    if name == "$facet" and isinstance(arg, dict):
         return {
             name: {k: mask_pipeline(v) if isinstance(v, list) else MASK for k, v in arg.items()}
         }

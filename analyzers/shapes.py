@@ -121,6 +121,7 @@ class ShapeStat:
             self.first_seen is None or other.first_seen < self.first_seen
         ):
             self.first_seen = other.first_seen
+            self.example = other.example or self.example  # the earliest execution's
         if other.last_seen is not None and (
             self.last_seen is None or other.last_seen > self.last_seen
         ):

@@ -71,11 +71,19 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, Mapping):
         for key in _NUMBER_KEYS:
             if key in value:
-                try:
-                    return int(float(value[key]))
-                except (TypeError, ValueError):
-                    break
+                return _wrapped_int(value[key], value)
     raise ValueError(f"not a number: {_short(value)}")
+
+
+def _wrapped_int(text: Any, value: Any) -> int:
+    try:
+        return int(text)  # exact, also beyond 2**53
+    except (TypeError, ValueError):
+        pass
+    try:
+        return int(float(text))  # "$numberDouble": "1.5"
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"not a number: {_short(value)}") from None
 
 
 def to_float(value: Any) -> float:

@@ -60,6 +60,18 @@ class InputReport:
     def notice(self, message: str) -> None:
         self.notices.append(message)
 
+    def merge(self, other: InputReport) -> None:
+        """Add another report's counts (the same input read in parts, e.g. by processes)."""
+        for name in ("lines_read", "documents", "events", "duplicates_merged", "before_since"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.sources.extend(s for s in other.sources if s not in self.sources)
+        self.skipped.update(other.skipped)
+        self.rejected += other.rejected
+        self.rejections.extend(other.rejections[: MAX_DETAILS - len(self.rejections)])
+        self.partial += other.partial
+        self.partials.extend(other.partials[: MAX_DETAILS - len(self.partials)])
+        self.notices.extend(other.notices)
+
     @property
     def usable(self) -> bool:
         """False when the input had content and none of it could be read: the wrong file."""

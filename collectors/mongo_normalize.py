@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from analyzers.fingerprint import shape_of
-from collectors.event_factory import new_event
+from collectors.event_factory import event_from_values
 from collectors.extjson import to_datetime, to_float, to_int
 from perfsight.config.mongo import MongoSettings
-from perfsight.models import NO_REQUEST, QueryEvent, request_context
+from perfsight.models import NO_REQUEST, QueryEvent, RequestContext, request_context
 
 
 class BadRecord(Exception):
@@ -139,6 +139,7 @@ ADMIN_DATABASES = frozenset({"admin", "config", "local"})
 # A logv2 COMMAND line types every command "command"; the profiler's op names are the norm.
 _LOG_OPS = {"find": "query", "getmore": "getmore", "insert": "insert"}
 _CURSOR_COMMANDS = frozenset({"find", "aggregate", "getMore"})
+_STATEMENT_TYPES = frozenset({"update", "remove", "query", "getmore"})
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int | None:
@@ -180,7 +181,7 @@ class Normalizer:
 
     def profile_document(self, doc: Any, source: str | None = None) -> QueryEvent | None:
         """One ``system.profile`` document; None when it ended before ``since``."""
-        if not isinstance(doc, Mapping):
+        if not isinstance(doc, dict):
             raise BadRecord(f"a profile document must be an object, not {type(doc).__name__}")
         for key in ("op", "ns", "ts", "millis", "command"):
             if key not in doc:
@@ -192,59 +193,70 @@ class Normalizer:
         if type(op) is not str:
             raise BadRecord(f"field 'op' is not a string: {op!r:.60}")
         return self._event(
-            op=op,
-            ns=doc["ns"],
-            command=doc["command"],
-            origin=doc.get("originatingCommand"),
-            stats=doc,
-            ts=ts,
-            millis=self._millis(doc["millis"], "millis"),
-            response_length=_count(doc, "responseLength"),
-            client=_text(doc, "client"),
-            source=source,
-            raw=doc if self._keep_raw else None,
+            op,
+            doc["ns"],
+            doc["command"],
+            doc.get("originatingCommand"),
+            doc,
+            ts,
+            self._millis(doc["millis"], "millis"),
+            _count(doc, "responseLength"),
+            _text(doc, "client"),
+            source,
+            doc if self._keep_raw else None,
         )
 
     def log_entry(self, entry: Mapping[str, Any], source: str | None = None) -> QueryEvent | None:
         """One parsed logv2 "Slow query" line; None when it ended before ``since``."""
         attr = entry.get("attr")
-        if type(attr) is not dict and not isinstance(attr, Mapping):
+        if not isinstance(attr, dict):
             raise BadRecord("slow-query entry without an 'attr' object")
-        if "t" not in entry:
-            raise BadRecord("missing field 't'")
-        for key in ("ns", "command", "durationMillis"):
-            if key not in attr:
-                raise BadRecord(f"missing field 'attr.{key}'")
-        ts = self._time(entry["t"], "t")
+        try:
+            t, ns, command, millis = entry["t"], attr["ns"], attr["command"], attr["durationMillis"]
+        except KeyError as missing:
+            where = "t" if missing.args[0] == "t" else f"attr.{missing.args[0]}"
+            raise BadRecord(f"missing field '{where}'") from None
+        ts = self._time(t, "t")
         if self._since is not None and ts < self._since:
             return None
-        command = attr["command"]
         kind = attr.get("type")
-        if kind in ("update", "remove", "query", "getmore"):
+        if kind in _STATEMENT_TYPES:
             op = kind
-        elif isinstance(command, Mapping):
+        elif isinstance(command, dict):
             name = next(iter(command), "").lower()
             op = _LOG_OPS.get(name, "command")
-            if name in ("update", "delete") and str(attr["ns"]).endswith(".$cmd"):
+            if name in ("update", "delete") and str(ns).endswith(".$cmd"):
                 op = "update" if name == "update" else "remove"
         else:
             op = "command"
+        reslen, remote = attr.get("reslen"), attr.get("remote")
+        if not (_plain(reslen) and _text_or_none(remote)):
+            reslen, remote = _count(attr, "reslen"), _text(attr, "remote")
         return self._event(
-            op=op,
-            ns=attr["ns"],
-            command=command,
-            origin=attr.get("originatingCommand"),
-            stats=attr,
-            ts=ts,
-            millis=self._millis(attr["durationMillis"], "attr.durationMillis"),
-            response_length=_count(attr, "reslen"),
-            client=_text(attr, "remote"),
-            source=source,
-            raw=entry if self._keep_raw else None,
+            op,
+            ns,
+            command,
+            attr.get("originatingCommand"),
+            attr,
+            ts,
+            millis if type(millis) is int else self._millis(millis, "attr.durationMillis"),
+            reslen,
+            remote,
+            source,
+            entry if self._keep_raw else None,
         )
 
     @staticmethod
     def _time(value: Any, key: str) -> datetime:
+        if type(value) is dict:  # the usual {"$date": "<ISO>"}, decoded inline
+            text = value.get("$date")
+            if type(text) is str:
+                try:
+                    parsed = datetime.fromisoformat(text)
+                except ValueError:
+                    parsed = None
+                if parsed is not None and parsed.tzinfo is not None:
+                    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
         try:
             return to_datetime(value)
         except ValueError as exc:
@@ -259,14 +271,13 @@ class Normalizer:
         except ValueError as exc:
             raise BadRecord(f"field '{key}': {exc}") from None
 
-    def _event(
+    def _event(  # positional: called once per event
         self,
-        *,
         op: str,
         ns: Any,
         command: Any,
         origin: Any,
-        stats: Mapping[str, Any],
+        stats: dict[str, Any],
         ts: datetime,
         millis: float,
         response_length: int | None,
@@ -276,66 +287,94 @@ class Normalizer:
     ) -> QueryEvent:
         if type(ns) is not str or not ns:
             raise BadRecord(f"field 'ns' is not a namespace: {ns!r:.60}")
-        if not isinstance(command, Mapping):
+        if not isinstance(command, dict):
             raise BadRecord(f"field 'command' is not an object: {command!r:.60}")
-        shape = shape_of(
-            command, namespace=ns, op=op, origin=origin if isinstance(origin, Mapping) else None
-        )
+        if not isinstance(origin, dict):
+            origin = None
+        shape = shape_of(command, namespace=ns, op=op, origin=origin)
         database, _, collection = ns.partition(".")
         if shape.collection and collection == "$cmd":
             collection = shape.collection
             ns = f"{database}.{collection}"
         comment = command.get("comment")
-        if comment is None and isinstance(origin, Mapping):
+        if comment is None and origin is not None:
             comment = origin.get("comment")
-        context = NO_REQUEST
-        if comment is not None:
-            options = self.options
-            context = request_context(
-                comment,
-                rid_key=options.rid_key,
-                route_key=options.route_key,
-                regex=options.comment_regex,
-            )
+        context = NO_REQUEST if comment is None else self._context(comment)
         name = shape.command_name
-        query_hash = stats.get("queryHash") or stats.get("planCacheShapeHash")
-        return new_event(
-            ts=ts,
-            op=op,
-            namespace=ns,
-            command_name=name,
-            fingerprint=shape.fingerprint,
-            millis=millis,
-            filter_shape=shape.filter_shape,
-            sort=shape.sort,
-            limit=shape.limit,
-            skip=shape.skip,
-            projection=shape.projection,
-            docs_examined=_count(stats, "docsExamined"),
-            keys_examined=_count(stats, "keysExamined"),
-            nreturned=_count(stats, "nreturned"),
-            n_matched=_count(stats, "nMatched"),
-            n_deleted=_count(stats, "ndeleted"),
-            response_length=response_length,
-            plan_summary=_text(stats, "planSummary"),
-            has_sort_stage=stats.get("hasSortStage") is True or stats.get("scanAndOrder") is True,
-            used_disk=stats.get("usedDisk") is True,
-            query_hash=query_hash if type(query_hash) is str else None,
-            query_shape_hash=_text(stats, "queryShapeHash"),
-            client=client,
-            app_name=_text(stats, "appName"),
-            request_id=context.request_id,
-            endpoint=context.route,
-            params_hash=shape.params_hash,
-            cursor_exhausted=(stats.get("cursorExhausted") is True)
-            if name in _CURSOR_COMMANDS
-            else None,
-            is_admin=shape.diagnostic
+        get = stats.get
+        query_hash = get("queryHash") or get("planCacheShapeHash")
+        # Counters: ints on the fast path; anything else is decoded (Extended JSON) or rejected.
+        docs, keys, nreturned = get("docsExamined"), get("keysExamined"), get("nreturned")
+        matched, deleted = get("nMatched"), get("ndeleted")
+        if not (
+            _plain(docs)
+            and _plain(keys)
+            and _plain(nreturned)
+            and _plain(matched)
+            and _plain(deleted)
+        ):
+            docs, keys, nreturned = (
+                _count(stats, "docsExamined"),
+                _count(stats, "keysExamined"),
+                _count(stats, "nreturned"),
+            )
+            matched, deleted = _count(stats, "nMatched"), _count(stats, "ndeleted")
+        plan, app, shape_hash = get("planSummary"), get("appName"), get("queryShapeHash")
+        if not (_text_or_none(plan) and _text_or_none(app) and _text_or_none(shape_hash)):
+            plan, app = _text(stats, "planSummary"), _text(stats, "appName")
+            shape_hash = _text(stats, "queryShapeHash")
+        return event_from_values(
+            ts,
+            op,
+            ns,
+            name,
+            shape.fingerprint,
+            millis,
+            shape.filter_shape,
+            shape.sort,
+            shape.limit,
+            shape.projection,
+            docs,
+            keys,
+            nreturned,
+            response_length,
+            plan,
+            get("hasSortStage") is True or get("scanAndOrder") is True,
+            get("usedDisk") is True,
+            query_hash if type(query_hash) is str else None,
+            client,
+            app,
+            context.request_id,
+            context.route,
+            shape.params_hash,
+            (get("cursorExhausted") is True) if name in _CURSOR_COMMANDS else None,
+            shape.diagnostic
             or database in ADMIN_DATABASES
             or collection.startswith("system.")
             or name.lower() in ADMIN_COMMANDS,
-            error=_error(stats),
-            truncated=shape.truncated,
-            source=source,
-            raw=raw,
+            _error(stats) if "errCode" in stats or "errMsg" in stats or "ok" in stats else None,
+            source,
+            raw,
+            shape.skip,
+            matched,
+            deleted,
+            shape_hash,
+            shape.truncated,
         )
+
+    def _context(self, comment: Any) -> RequestContext:
+        options = self.options
+        return request_context(
+            comment,
+            rid_key=options.rid_key,
+            route_key=options.route_key,
+            regex=options.comment_regex,
+        )
+
+
+def _plain(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or type(value) is str

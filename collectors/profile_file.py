@@ -78,12 +78,13 @@ class ProfileFileReader:
         scanner = DocumentScanner(
             mode=opened.mode, line=opened.start_line, offset=opened.start_offset
         )
-        consumed, consumed_line = opened.start_offset, opened.start_line
+        # the position after the last document handed out, and the scanner's mode there
+        consumed, consumed_line, consumed_mode = opened.start_offset, opened.start_line, opened.mode
         documents = before = events = 0
         try:
             items = scanner.feed(opened.stream)
             for item in items:
-                consumed, consumed_line = item.end, item.lines_done
+                consumed, consumed_line, consumed_mode = item.end, item.lines_done, scanner.mode
                 if item.error is not None:
                     report.reject(name, item.line, item.error)
                     continue
@@ -108,7 +109,7 @@ class ProfileFileReader:
             # An array's closing bracket is never consumed: a writer that appends to an array
             # replaces it, and the next read must see what comes in its place.
             if scanner.mode != "ended" and not scanner.in_document:
-                consumed, consumed_line = scanner.offset, scanner.line
+                consumed, consumed_line, consumed_mode = scanner.offset, scanner.line, scanner.mode
         except EOFError:
             report.reject(
                 name, scanner.line + 1, "compressed data ends early: the file is truncated"
@@ -121,7 +122,7 @@ class ProfileFileReader:
             report.events += events
             report.before_since += before
             if opened.path is not None:
-                mode = "array" if scanner.mode == "ended" else scanner.mode
+                mode = "array" if consumed_mode == "ended" else consumed_mode
                 self.cursor = cursor_for(opened, consumed, consumed_line, mode)
             if progress is not None:
                 progress(opened.progress_position(scanner.offset))
