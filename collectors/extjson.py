@@ -64,18 +64,9 @@ def to_int(value: Any) -> int | None:
     None. Raises ``ValueError`` for anything else (a string, a bool, a list)."""
     if type(value) is int or value is None:
         return value
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {_short(value)}")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return int(value)
-    if isinstance(value, Mapping):
-        for key in _NUMBER_KEYS:
-            if key in value:
-                return _wrapped_int(value[key], value)
-    raise ValueError(f"not a number: {_short(value)}")
-
-
-def _wrapped_int(text: Any, value: Any) -> int:
+    text = _wrapped_number(value)
     try:
         return int(text)  # exact, also beyond 2**53
     except (TypeError, ValueError):
@@ -88,19 +79,20 @@ def _wrapped_int(text: Any, value: Any) -> int:
 
 def to_float(value: Any) -> float:
     """A duration or size as float; raises ``ValueError`` when it is not a number."""
-    if type(value) is int or type(value) is float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"not a number: {_short(value)}")
-    if isinstance(value, int | float):
-        return float(value)
+    try:
+        return float(_wrapped_number(value))
+    except (TypeError, ValueError):
+        raise ValueError(f"not a number: {_short(value)}") from None
+
+
+def _wrapped_number(value: Any) -> Any:
+    """The text inside ``{"$numberLong": "…"}`` and its kin; ``ValueError`` for non-numbers."""
     if isinstance(value, Mapping):
         for key in _NUMBER_KEYS:
             if key in value:
-                try:
-                    return float(value[key])
-                except (TypeError, ValueError):
-                    break
+                return value[key]
     raise ValueError(f"not a number: {_short(value)}")
 
 

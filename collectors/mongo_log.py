@@ -23,87 +23,95 @@ JSON object still catches garbage); every other line is parsed once with orjson.
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 
-from collectors.file_input import FileCursor, OpenedInput, cursor_for, open_input
+from collectors.file_input import OpenedInput, cursor_for
+from collectors.file_reader import (
+    READ_ERRORS,
+    TRUNCATED_REASON,
+    FileReader,
+    Progress,
+    read_error,
+)
 from collectors.input_report import InputReport
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
 from perfsight.models import QueryEvent
 
 SLOW_QUERY_ID = 51803
-TRUNCATED_REASON = "command truncated by the server (over 50 KB): its query shape is unknown"
 _PROGRESS_EVERY = 8192  # lines between progress callbacks
 
-Progress = Callable[[int], None]
+
+class _WriteTwins:
+    """Pairs each update/delete ``COMMAND`` line with the ``WRITE`` line(s) logged before it on
+    the same connection (``ctx``)."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self) -> None:
+        # ctx -> (namespace, op) of the last WRITE line, waiting for its COMMAND twin
+        self.pending: dict[object, tuple[str, str]] = {}
+
+    def is_twin(self, entry: dict[str, object], event: QueryEvent) -> bool:
+        op, pending = event.op, self.pending
+        if op == "update" or op == "remove":
+            ctx = entry.get("ctx")
+            if entry.get("c") == "WRITE":
+                pending[ctx] = (event.namespace, op)
+            elif pending.get(ctx) == (event.namespace, op) and event.filter_shape is None:
+                del pending[ctx]
+                return True
+        elif pending:
+            pending.pop(entry.get("ctx"), None)  # another operation: no twin is coming
+        return False
 
 
-class LogReader:
-    """Streams the slow-query events of one logv2 source.
+class _Counts:
+    __slots__ = ("before", "blank", "events", "lines", "merged", "skipped")
 
-    ``incremental``: stop before a last line that has no newline yet (a writer may be in the
-    middle of it) and keep ``cursor`` for the next read. ``progress`` is called now and then
-    with the bytes of the file read so far.
-    """
+    def __init__(self) -> None:
+        self.lines = self.skipped = self.blank = self.merged = self.before = self.events = 0
 
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        options: ReadOptions | None = None,
-        report: InputReport | None = None,
-        cursor: FileCursor | None = None,
-        incremental: bool = False,
-        progress: Progress | None = None,
-    ) -> None:
-        self.path = path
-        self.options = options or ReadOptions()
-        self.report = report if report is not None else InputReport()
-        self.start = cursor
-        self.incremental = incremental
-        self.progress = progress
-        self.cursor: FileCursor | None = cursor
-        self.restarted: str | None = None
+    def add_to(self, report: InputReport) -> None:
+        report.lines_read += self.lines
+        report.events += self.events
+        report.duplicates_merged += self.merged
+        report.before_since += self.before
+        if self.skipped:
+            report.skip("log lines that are not slow-query entries", self.skipped)
+        if self.blank:
+            report.skip("blank lines", self.blank)
 
-    def events(self) -> Iterator[QueryEvent]:
-        opened = open_input(self.path, self.start)
-        self.restarted = opened.restarted
-        if opened.restarted:
-            self.report.notice(f"{opened.name}: {opened.restarted}")
-        self.report.sources.append(opened.name)
-        try:
-            yield from self._scan(opened)
-        finally:
-            opened.close()
+
+class LogReader(FileReader):
+    """Streams the slow-query events of one logv2 source (see ``FileReader``); in incremental
+    mode a last line without its newline is left for the next read."""
 
     def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
         report, name, progress = self.report, opened.name, self.progress
         log_entry = Normalizer(self.options).log_entry
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
+        twins, counts = _WriteTwins(), _Counts()
         lineno, offset = opened.start_line, opened.start_offset
         consumed_line, consumed = lineno, offset
-        # ctx -> (namespace, op) of the last WRITE line, waiting for its COMMAND twin
-        pending: dict[object, tuple[str, str]] = {}
-        lines = skipped = blank = merged = before = events = 0
         try:
             for line in opened.stream:
                 if self.incremental and not line.endswith(b"\n"):
                     break
                 lineno += 1
-                lines += 1
                 offset += len(line)
-                if progress is not None and not lines % _PROGRESS_EVERY:
+                counts.lines += 1
+                if progress is not None and not counts.lines % _PROGRESS_EVERY:
                     progress(opened.progress_position(offset))
                 if b"51803" not in line:
                     stripped = line.strip()
                     if not stripped:
-                        blank += 1
+                        counts.blank += 1
                         continue
                     if stripped[:1] == b"{" and stripped[-1:] == b"}":
-                        skipped += 1
+                        counts.skipped += 1
                         continue
                 try:
                     entry = loads(line)
@@ -114,7 +122,7 @@ class LogReader:
                     report.reject(name, lineno, "not a log entry (a JSON object)")
                     continue
                 if entry.get("id") != SLOW_QUERY_ID:
-                    skipped += 1
+                    counts.skipped += 1
                     continue
                 try:
                     event = log_entry(entry, f"{name}:{lineno}")
@@ -122,38 +130,20 @@ class LogReader:
                     report.reject(name, lineno, exc.reason)
                     continue
                 if event is None:
-                    before += 1
-                    continue
-                op = event.op
-                if op == "update" or op == "remove":
-                    ctx = entry.get("ctx")
-                    if entry.get("c") == "WRITE":
-                        pending[ctx] = (event.namespace, op)
-                    elif pending.get(ctx) == (event.namespace, op) and event.filter_shape is None:
-                        del pending[ctx]
-                        merged += 1
-                        continue
-                elif pending:
-                    pending.pop(entry.get("ctx"), None)
-                if event.truncated:
-                    report.mark_partial(name, lineno, TRUNCATED_REASON)
-                events += 1
-                consumed_line, consumed = lineno, offset
-                yield event
+                    counts.before += 1
+                elif twins.is_twin(entry, event):
+                    counts.merged += 1
+                else:
+                    if event.truncated:
+                        report.mark_partial(name, lineno, TRUNCATED_REASON)
+                    counts.events += 1
+                    consumed_line, consumed = lineno, offset
+                    yield event
             consumed_line, consumed = lineno, offset
-        except EOFError:
-            report.reject(name, lineno + 1, "compressed data ends early: the file is truncated")
-        except (zlib.error, OSError) as exc:
-            report.reject(name, lineno + 1, f"cannot read further: {exc}")
+        except READ_ERRORS as exc:
+            report.reject(name, lineno + 1, read_error(exc))
         finally:
-            report.lines_read += lines
-            report.events += events
-            report.duplicates_merged += merged
-            report.before_since += before
-            if skipped:
-                report.skip("log lines that are not slow-query entries", skipped)
-            if blank:
-                report.skip("blank lines", blank)
+            counts.add_to(report)
             if opened.path is not None:
                 self.cursor = cursor_for(opened, consumed, consumed_line)
             if progress is not None:

@@ -303,26 +303,7 @@ class Normalizer:
         name = shape.command_name
         get = stats.get
         query_hash = get("queryHash") or get("planCacheShapeHash")
-        # Counters: ints on the fast path; anything else is decoded (Extended JSON) or rejected.
-        docs, keys, nreturned = get("docsExamined"), get("keysExamined"), get("nreturned")
-        matched, deleted = get("nMatched"), get("ndeleted")
-        if not (
-            _plain(docs)
-            and _plain(keys)
-            and _plain(nreturned)
-            and _plain(matched)
-            and _plain(deleted)
-        ):
-            docs, keys, nreturned = (
-                _count(stats, "docsExamined"),
-                _count(stats, "keysExamined"),
-                _count(stats, "nreturned"),
-            )
-            matched, deleted = _count(stats, "nMatched"), _count(stats, "ndeleted")
-        plan, app, shape_hash = get("planSummary"), get("appName"), get("queryShapeHash")
-        if not (_text_or_none(plan) and _text_or_none(app) and _text_or_none(shape_hash)):
-            plan, app = _text(stats, "planSummary"), _text(stats, "appName")
-            shape_hash = _text(stats, "queryShapeHash")
+        docs, keys, nreturned, matched, deleted, plan, app, shape_hash = _stats_fields(stats)
         return event_from_values(
             ts,
             op,
@@ -370,6 +351,25 @@ class Normalizer:
             route_key=options.route_key,
             regex=options.comment_regex,
         )
+
+
+def _stats_fields(stats: dict[str, Any]) -> tuple[Any, ...]:
+    """Counters and texts of a record: ints and strings on the fast path; anything else is
+    decoded (Extended JSON numbers) or rejected with the field named."""
+    get = stats.get
+    docs, keys, nreturned = get("docsExamined"), get("keysExamined"), get("nreturned")
+    matched, deleted = get("nMatched"), get("ndeleted")
+    plan, app, shape_hash = get("planSummary"), get("appName"), get("queryShapeHash")
+    if not (
+        _plain(docs) and _plain(keys) and _plain(nreturned) and _plain(matched) and _plain(deleted)
+    ):
+        docs, keys = _count(stats, "docsExamined"), _count(stats, "keysExamined")
+        nreturned = _count(stats, "nreturned")
+        matched, deleted = _count(stats, "nMatched"), _count(stats, "ndeleted")
+    if not (_text_or_none(plan) and _text_or_none(app) and _text_or_none(shape_hash)):
+        plan, app = _text(stats, "planSummary"), _text(stats, "appName")
+        shape_hash = _text(stats, "queryShapeHash")
+    return docs, keys, nreturned, matched, deleted, plan, app, shape_hash
 
 
 def _plain(value: Any) -> bool:

@@ -23,54 +23,28 @@ next read; a whole-file read reports it as not terminated.
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from collectors.file_input import FileCursor, OpenedInput, cursor_for, open_input
+from collectors.file_input import OpenedInput, cursor_for
+from collectors.file_reader import (
+    READ_ERRORS,
+    TRUNCATED_REASON,
+    FileReader,
+    Progress,
+    read_error,
+)
 from collectors.input_report import InputReport
 from collectors.json_documents import DocumentScanner
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
 from perfsight.models import QueryEvent
 
-TRUNCATED_REASON = "command truncated by the server (over 50 KB): its query shape is unknown"
 _PROGRESS_EVERY = 1024  # documents between progress callbacks
 
-Progress = Callable[[int], None]
 
-
-class ProfileFileReader:
-    """Streams the events of one profile file, from ``cursor`` when given and still valid."""
-
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        options: ReadOptions | None = None,
-        report: InputReport | None = None,
-        cursor: FileCursor | None = None,
-        incremental: bool = False,
-        progress: Progress | None = None,
-    ) -> None:
-        self.path = path
-        self.options = options or ReadOptions()
-        self.report = report if report is not None else InputReport()
-        self.start = cursor
-        self.incremental = incremental
-        self.progress = progress
-        self.cursor: FileCursor | None = cursor
-        self.restarted: str | None = None
-
-    def events(self) -> Iterator[QueryEvent]:
-        opened = open_input(self.path, self.start)
-        self.restarted = opened.restarted
-        if opened.restarted:
-            self.report.notice(f"{opened.name}: {opened.restarted}")
-        self.report.sources.append(opened.name)
-        try:
-            yield from self._scan(opened)
-        finally:
-            opened.close()
+class ProfileFileReader(FileReader):
+    """Streams the events of one profile file (see ``FileReader``); in incremental mode a
+    document still being written is left for the next read."""
 
     def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
         report, name, progress = self.report, opened.name, self.progress
@@ -110,12 +84,8 @@ class ProfileFileReader:
             # replaces it, and the next read must see what comes in its place.
             if scanner.mode != "ended" and not scanner.in_document:
                 consumed, consumed_line, consumed_mode = scanner.offset, scanner.line, scanner.mode
-        except EOFError:
-            report.reject(
-                name, scanner.line + 1, "compressed data ends early: the file is truncated"
-            )
-        except (zlib.error, OSError) as exc:
-            report.reject(name, scanner.line + 1, f"cannot read further: {exc}")
+        except READ_ERRORS as exc:
+            report.reject(name, scanner.line + 1, read_error(exc))
         finally:
             report.lines_read += scanner.line - opened.start_line
             report.documents += documents
