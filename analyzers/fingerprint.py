@@ -15,118 +15,38 @@ The namespace is part of what is hashed, so equal params hashes never cross data
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-import orjson
-
-from analyzers.masking import (
-    MASK,
-    mask_pipeline,
-    mask_projection,
-    mask_query,
-    mask_update,
-    sort_direction,
-    sort_document,
+from analyzers.masking import MASK, mask_pipeline, mask_projection, mask_update, sort_document
+from analyzers.shape_parts import (
+    COLLECTION_COMMANDS,
+    DIAGNOSTIC_STAGES,
+    GENERIC_FIELDS,
+    GETMORE_SUFFIX,
+    TRUNCATED,
+    QueryShape,
+    as_int,
+    collection_ref,
+    masked_filter,
+    params_hash,
+    sort_pairs,
+    to_json,
 )
 
-GETMORE_SUFFIX = ".getMore()"
-TRUNCATED = "<truncated>"
+__all__ = [
+    "GENERIC_FIELDS",
+    "GETMORE_SUFFIX",
+    "QueryShape",
+    "base_fingerprint",
+    "collection_ref",
+    "fingerprint",
+    "params_hash",
+    "shape_of",
+]
 
-# Fields every command carries that say nothing about its shape (sessions, routing, concerns).
-GENERIC_FIELDS = frozenset(
-    {
-        "lsid",
-        "$db",
-        "$clusterTime",
-        "$readPreference",
-        "$configTime",
-        "$topologyTime",
-        "$audit",
-        "$client",
-        "$configServerState",
-        "txnNumber",
-        "autocommit",
-        "startTransaction",
-        "readConcern",
-        "writeConcern",
-        "maxTimeMS",
-        "comment",
-        "apiVersion",
-        "apiStrict",
-        "apiDeprecationErrors",
-        "shardVersion",
-        "databaseVersion",
-        "clientOperationKey",
-        "mayBypassWriteConcern",
-        "$queryOptions",
-    }
-)
-
-# First aggregation stages that make a pipeline a diagnostic read, not an application query.
-DIAGNOSTIC_STAGES = frozenset(
-    {
-        "$collStats",
-        "$indexStats",
-        "$currentOp",
-        "$listSessions",
-        "$listLocalSessions",
-        "$planCacheStats",
-        "$queryStats",
-        "$shardedDataDistribution",
-        "$listSearchIndexes",
-        "$listSampledQueries",
-    }
-)
-
-# Commands whose first value names the collection they act on (a log line of such a command
-# on "<db>.$cmd" is about "<db>.<that collection>").
-COLLECTION_COMMANDS = frozenset(
-    {
-        "find",
-        "aggregate",
-        "count",
-        "distinct",
-        "findandmodify",
-        "insert",
-        "update",
-        "delete",
-        "listindexes",
-        "collstats",
-        "create",
-        "drop",
-        "createindexes",
-        "dropindexes",
-        "validate",
-        "collmod",
-        "compact",
-        "mapreduce",
-        "reindex",
-    }
-)
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 _TRUNCATED_HEAD = re.compile(r'^\s*\{\s*"?(\w+)"?\s*:\s*"((?:[^"\\]|\\.)*)"')
-
-
-class QueryShape(NamedTuple):
-    """What a command says about the query it runs (a NamedTuple: built once per event)."""
-
-    command_name: str
-    fingerprint: str
-    params_hash: str
-    collection: str | None = None  # from the command, when the namespace is "<db>.$cmd"
-    filter_shape: dict[str, Any] | None = None
-    sort: tuple[tuple[str, int], ...] | None = None
-    projection: dict[str, Any] | None = None
-    limit: int | None = None
-    skip: int | None = None
-    truncated: bool = False
-    diagnostic: bool = False
 
 
 def fingerprint(command: Mapping[str, Any], namespace: str, op: str = "command") -> str:
@@ -166,94 +86,28 @@ def shape_of(
     return handler(command, collection, namespace, origin)
 
 
-def collection_ref(collection: str) -> str:
-    """``db.leads``, or ``db.getCollection("system.keys")`` when the name is no identifier."""
-    return _collection_ref(collection)
-
-
-@lru_cache(maxsize=4096)
-def _collection_ref(collection: str) -> str:
-    if _IDENTIFIER.match(collection):
-        return f"db.{collection}"
-    return f"db.getCollection({_json(collection)})"
-
-
-def _dumps(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value, default=_literal_default)
-    except TypeError:  # an integer beyond 64 bits (Python's json reads them; orjson not)
-        return json.dumps(value, default=_literal_default, separators=(",", ":")).encode()
-
-
-def _json(value: Any) -> str:
-    return _dumps(value).decode()
-
-
-def _literal_default(value: Any) -> str:
-    # Values orjson cannot encode (bson ObjectId, Regex, Binary, Decimal128 from a live server)
-    # still need a stable encoding for params_hash: type and text.
-    return f"{type(value).__name__}:{value}"
-
-
-def params_hash(namespace: str, *parts: Any) -> str:
-    data = _dumps((namespace, parts))
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, dict):
-        for key in ("$numberInt", "$numberLong", "$numberDouble"):
-            if key in value:
-                try:
-                    return int(float(value[key]))
-                except (TypeError, ValueError):
-                    return None
-    return None
-
-
-def _sort_pairs(sort: Any) -> tuple[tuple[str, int], ...] | None:
-    if not isinstance(sort, dict) or not sort:
-        return None
-    pairs = []
-    for field, value in sort.items():
-        direction = sort_direction(value)
-        if direction is not None:  # {"$meta": "textScore"} cannot be an index key
-            pairs.append((field, direction))
-    return tuple(pairs) or None
-
-
-def _filter(value: Any) -> dict[str, Any] | None:
-    return mask_query(value) if isinstance(value, dict) else None
-
-
 def _find(
     command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
 ) -> QueryShape:
     query = command.get("filter")
-    masked = _filter(query)
-    text = [f"{_collection_ref(coll)}.find({_json(masked if masked is not None else {})}"]
+    masked = masked_filter(query)
+    text = [f"{collection_ref(coll)}.find({to_json(masked if masked is not None else {})}"]
     projection = command.get("projection")
     masked_projection = mask_projection(projection) if isinstance(projection, dict) else None
     if masked_projection:
-        text.append(f", {_json(masked_projection)}")
+        text.append(f", {to_json(masked_projection)}")
     text.append(")")
     sort = command.get("sort")
     if isinstance(sort, dict) and sort:
-        text.append(f".sort({_json(sort_document(sort))})")
-    skip, limit = _as_int(command.get("skip")), _as_int(command.get("limit"))
+        text.append(f".sort({to_json(sort_document(sort))})")
+    skip, limit = as_int(command.get("skip")), as_int(command.get("limit"))
     if skip:
         text.append(".skip(?)")
     if limit:
         text.append(".limit(?)")
     hint = command.get("hint")
     if hint:
-        text.append(f".hint({_json(hint if isinstance(hint, str) else sort_document(hint))})")
+        text.append(f".hint({to_json(hint if isinstance(hint, str) else sort_document(hint))})")
     if command.get("collation"):
         text.append(".collation(?)")
     return QueryShape(
@@ -262,7 +116,7 @@ def _find(
         params_hash=params_hash(ns, query, skip, limit),
         collection=coll,
         filter_shape=masked,
-        sort=_sort_pairs(sort),
+        sort=sort_pairs(sort),
         projection=masked_projection,
         limit=abs(limit) if limit else None,
         skip=skip or None,
@@ -274,26 +128,26 @@ def _aggregate(
 ) -> QueryShape:
     pipeline = command.get("pipeline")
     stages = pipeline if isinstance(pipeline, list) else []
-    target = "db" if command.get("aggregate") == 1 else _collection_ref(coll)
+    target = "db" if command.get("aggregate") == 1 else collection_ref(coll)
     first = next(iter(stages[0]), "") if stages and isinstance(stages[0], dict) else ""
     # Only a leading $match (and a $sort right after it) can use an index.
     filter_shape, sort = None, None
     rest = stages
     if first == "$match":
-        filter_shape = _filter(stages[0]["$match"])
+        filter_shape = masked_filter(stages[0]["$match"])
         rest = stages[1:]
     if rest and isinstance(rest[0], dict) and "$sort" in rest[0]:
-        sort = _sort_pairs(rest[0]["$sort"])
+        sort = sort_pairs(rest[0]["$sort"])
     limit = skip = None
     for stage in stages:
         if isinstance(stage, dict):
             if limit is None and "$limit" in stage:
-                limit = _as_int(stage["$limit"])
+                limit = as_int(stage["$limit"])
             if skip is None and "$skip" in stage:
-                skip = _as_int(stage["$skip"])
+                skip = as_int(stage["$skip"])
     return QueryShape(
         command_name="aggregate",
-        fingerprint=f"{target}.aggregate({_json(mask_pipeline(stages))})",
+        fingerprint=f"{target}.aggregate({to_json(mask_pipeline(stages))})",
         params_hash=params_hash(ns, stages),
         collection=coll,
         filter_shape=filter_shape,
@@ -308,9 +162,9 @@ def _count(
     command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
-    masked = _filter(query)
-    skip, limit = _as_int(command.get("skip")), _as_int(command.get("limit"))
-    text = f"{_collection_ref(coll)}.count({_json(masked if masked is not None else {})})"
+    masked = masked_filter(query)
+    skip, limit = as_int(command.get("skip")), as_int(command.get("limit"))
+    text = f"{collection_ref(coll)}.count({to_json(masked if masked is not None else {})})"
     text += ".skip(?)" if skip else ""
     text += ".limit(?)" if limit else ""
     return QueryShape(
@@ -328,14 +182,14 @@ def _distinct(
     command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
-    masked = _filter(query)
+    masked = masked_filter(query)
     key = command.get("key")
-    args = _json(key if isinstance(key, str) else MASK)
+    args = to_json(key if isinstance(key, str) else MASK)
     if masked:
-        args += f", {_json(masked)}"
+        args += f", {to_json(masked)}"
     return QueryShape(
         command_name="distinct",
-        fingerprint=f"{_collection_ref(coll)}.distinct({args})",
+        fingerprint=f"{collection_ref(coll)}.distinct({args})",
         params_hash=params_hash(ns, key, query),
         collection=coll,
         filter_shape=masked,
@@ -346,7 +200,7 @@ def _find_and_modify(
     command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
-    masked = _filter(query)
+    masked = masked_filter(query)
     spec: dict[str, Any] = {"query": masked if masked is not None else {}}
     if isinstance(command.get("sort"), dict) and command["sort"]:
         spec["sort"] = sort_document(command["sort"])
@@ -359,11 +213,11 @@ def _find_and_modify(
         spec["fields"] = mask_projection(command["fields"])
     return QueryShape(
         command_name="findAndModify",
-        fingerprint=f"{_collection_ref(coll)}.findAndModify({_json(spec)})",
+        fingerprint=f"{collection_ref(coll)}.findAndModify({to_json(spec)})",
         params_hash=params_hash(ns, query, command.get("update")),
         collection=coll,
         filter_shape=masked,
-        sort=_sort_pairs(command.get("sort")),
+        sort=sort_pairs(command.get("sort")),
     )
 
 
@@ -380,7 +234,7 @@ def _get_more(
         )
     return QueryShape(
         command_name="getMore",
-        fingerprint=f"{_collection_ref(coll)}{GETMORE_SUFFIX}",
+        fingerprint=f"{collection_ref(coll)}{GETMORE_SUFFIX}",
         params_hash=params_hash(ns),
         collection=coll,
     )
@@ -394,7 +248,7 @@ def _write_command(name: str) -> Callable[..., QueryShape]:
     ) -> QueryShape:
         return QueryShape(
             command_name=name,
-            fingerprint=f"{_collection_ref(coll)}.{name}(?)",
+            fingerprint=f"{collection_ref(coll)}.{name}(?)",
             params_hash=params_hash(ns),
             collection=coll,
         )
@@ -404,12 +258,12 @@ def _write_command(name: str) -> Callable[..., QueryShape]:
 
 def _statement(command: Mapping[str, Any], op: str, coll: str, ns: str) -> QueryShape:
     query = command.get("q")
-    masked = _filter(query) or {}
+    masked = masked_filter(query) or {}
     if op == "remove":
-        method = "deleteOne" if _as_int(command.get("limit")) == 1 else "deleteMany"
+        method = "deleteOne" if as_int(command.get("limit")) == 1 else "deleteMany"
         return QueryShape(
             command_name="delete",
-            fingerprint=f"{_collection_ref(coll)}.{method}({_json(masked)})",
+            fingerprint=f"{collection_ref(coll)}.{method}({to_json(masked)})",
             params_hash=params_hash(ns, query, command.get("limit")),
             collection=coll,
             filter_shape=masked,
@@ -420,16 +274,16 @@ def _statement(command: Mapping[str, Any], op: str, coll: str, ns: str) -> Query
         method = "replaceOne"
     else:
         method = "updateMany" if command.get("multi") is True else "updateOne"
-    args = f"{_json(masked)}, {_json(masked_update)}"
+    args = f"{to_json(masked)}, {to_json(masked_update)}"
     if command.get("upsert") is True:
         args += ', {"upsert":true}'
     return QueryShape(
         command_name="update",
-        fingerprint=f"{_collection_ref(coll)}.{method}({args})",
+        fingerprint=f"{collection_ref(coll)}.{method}({args})",
         params_hash=params_hash(ns, query, update),
         collection=coll,
         filter_shape=masked,
-        sort=_sort_pairs(command.get("sort")),
+        sort=sort_pairs(command.get("sort")),
     )
 
 
@@ -441,7 +295,7 @@ def _truncated(command: Mapping[str, Any], coll: str) -> QueryShape:
         coll = match.group(2)
     return QueryShape(
         command_name=name,
-        fingerprint=f"{_collection_ref(coll or '$cmd')}.{name}({TRUNCATED})",
+        fingerprint=f"{collection_ref(coll or '$cmd')}.{name}({TRUNCATED})",
         params_hash=params_hash(coll, head),
         collection=coll or None,
         truncated=True,
@@ -458,7 +312,7 @@ def _generic(command: Mapping[str, Any], name: str, coll: str, ns: str) -> Query
     parts = {k: v for k, v in command.items() if k not in GENERIC_FIELDS}
     return QueryShape(
         command_name=name,
-        fingerprint=f"db.runCommand({_json(shown)})",
+        fingerprint=f"db.runCommand({to_json(shown)})",
         params_hash=params_hash(ns, parts),
         collection=coll if coll and coll != "$cmd" else None,
     )
