@@ -186,7 +186,7 @@ class MissingIndexAdvisor:
             return []
         per_execution_wasted = work.wasted / work.count
         per_execution_examined = work.docs_examined / work.count
-        if work.disk_uses or (
+        if (work.disk_uses and work.sort) or (
             per_execution_examined >= self.critical_examined and work.ratio >= self.scan_ratio
         ):
             severity: Severity = "critical"

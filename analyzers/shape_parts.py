@@ -47,8 +47,11 @@ GENERIC_FIELDS = frozenset(
 )
 
 # First aggregation stages that make a pipeline a diagnostic read, not an application query.
+# A change stream is an application's, but its getMores wait for changes (awaitData): their
+# durations measure waiting, not work, so it is kept out of the query analysis too.
 DIAGNOSTIC_STAGES = frozenset(
     {
+        "$changeStream",
         "$collStats",
         "$indexStats",
         "$currentOp",

@@ -126,7 +126,6 @@ ADMIN_COMMANDS = frozenset(
         "isdbgrid",
         "features",
         "getnonce",
-        "serverStatus",
         "dataSize",
         "getDiagnosticData",
         "setFeatureCompatibilityVersion",

@@ -74,9 +74,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="only operations that ended after WHEN: a duration back from now (30m, 24h, 7d) "
         "or an ISO 8601 time",
     )
-    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     parser.add_argument(
-        "--top", type=_positive, default=20, help="findings and shapes to list (default 20)"
+        "--format",
+        choices=("table", "json", "markdown"),
+        default="table",
+        help="table (default), markdown, or json (perfsight/schemas/analyze.schema.json)",
+    )
+    parser.add_argument(
+        "--top",
+        metavar="N",
+        type=_positive,
+        default=20,
+        help="findings and shapes to list (default 20)",
     )
     parser.add_argument(
         "--fail-on",

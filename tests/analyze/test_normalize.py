@@ -200,6 +200,13 @@ def test_admin_and_diagnostic_commands(profile_find: dict[str, Any]) -> None:
     assert event_for(
         "travel.leads", {"aggregate": "leads", "pipeline": [{"$indexStats": {}}]}
     ).is_admin
+    stream = {"aggregate": "leads", "pipeline": [{"$changeStream": {}}, {"$match": {"a": 1}}]}
+    assert event_for("travel.leads", stream).is_admin
+    doc = copy.deepcopy(profile_find)
+    doc.update(op="getmore", command={"getMore": 7, "collection": "leads"})
+    doc["originatingCommand"] = stream
+    more = Normalizer().profile_document(doc)
+    assert more is not None and more.is_admin  # a change stream's wait is no query work
     assert not event_for("travel.leads", {"find": "leads", "filter": {"a": 1}}).is_admin
     assert not event_for(
         "travel.leads", {"aggregate": "leads", "pipeline": [{"$match": {}}]}
