@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from collectors.profile_file import ProfileFileReader
 
 SETTINGS = settings(
     deadline=None,
-    max_examples=int(__import__("os").environ.get("HYP_N", "150")),
+    # HYP_N=2000 for a longer local run; 150 keeps the suite fast
+    max_examples=int(os.environ.get("HYP_N", "150")),
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
