@@ -16,6 +16,7 @@ from perfsight.store.tables import (
     load_run_endpoints,
     load_run_series,
     load_runs,
+    query_shapes,
     redis_command_samples,
     redis_samples,
     reports,
@@ -32,6 +33,7 @@ PRUNABLE: list[tuple[Table, str]] = [
     (cache_samples, "ts"),
     (latency_samples, "ts"),
     (dashboard_launches, "requested_at"),
+    (query_shapes, "bucket_start"),
 ]
 
 
