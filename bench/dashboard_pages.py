@@ -145,9 +145,7 @@ def samples(store: Store, now: float, every: float = 15.0) -> None:
             QuantileEstimate(0.95, 180.0, 100.0, 300.0),
             QuantileEstimate(0.99, 400.0, 300.0, 500.0),
         )
-        endpoints = tuple(
-            LatencySample(e, t - 300, t, 20.0, 0.01, q) for e in [*ENDPOINTS, "*"]
-        )
+        endpoints = tuple(LatencySample(e, t - 300, t, 20.0, 0.01, q) for e in [*ENDPOINTS, "*"])
         batch.append(PrometheusSample(t, t - 300, t, endpoints, ()))
         t += every
     write_samples(store, batch)
@@ -202,8 +200,10 @@ def main() -> None:
     with Store(url) as store:
         t0 = time.perf_counter()
         rows = shape_stats(store, args.events, args.shapes, now)
-        print(f"shape stats: {args.events:,} events → {rows:,} rows "
-              f"({time.perf_counter() - t0:.0f} s to make)")
+        print(
+            f"shape stats: {args.events:,} events → {rows:,} rows "
+            f"({time.perf_counter() - t0:.0f} s to make)"
+        )
         load_runs(store, args.runs, now)
         samples(store, now)
         findings_and_reports(store, 50, now)

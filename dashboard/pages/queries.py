@@ -7,11 +7,15 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import state
 from dashboard.picker import time_range
+from dashboard.views import health
 from dashboard.views import queries as view
 from dashboard.views.findings import fix_command
 
-store = state.store()
+settings, store = state.settings(), state.store()
 st.title("Queries")
+for row in health.down(health.source_rows(store, settings)):
+    if row.source.startswith("profile:"):  # the profile files this page's shapes come from
+        ui.source_down(row.source, row.detail)
 since, until = time_range("queries", default="7 days")
 totals = view.shape_totals(store, since=since, until=until)
 if not totals:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from dashboard.views.secrets import scrub, secret_values
 from dashboard.views.timefmt import ago, when
@@ -34,6 +35,8 @@ def configured_sources(settings: Settings) -> dict[str, str]:
     names = {f"redis:{name}": redact_url(url) for name, url in settings.redis.urls().items()}
     if settings.prometheus.url:
         names["prometheus"] = redact_url(settings.prometheus.url)
+    for path in settings.mongo.profile_files:
+        names[f"profile:{Path(path).name}"] = path
     return names
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from analyzers.shapes import ShapeStats
 from collectors.records import CacheSample, LatencySample, PrometheusSample, QuantileEstimate
-from perfsight.models import Finding
+from perfsight.models import Finding, QueryEvent
 from perfsight.reports.layout import chart, table
 from perfsight.reports.model import MetricValue, Report, Section
 from perfsight.store import Store, findings, heartbeat, reports, runs
 from perfsight.store.runs import SeriesRow
 from perfsight.store.samples import write_samples
+from perfsight.store.shapes import save_shape_stats
 from perfsight.store.source_health import record_attempt
 from perfsight.thresholds import parse_expression
 
@@ -259,3 +261,45 @@ def seed_reports(store: Store, now: float) -> tuple[str, str]:
             )
         )
     return ids[0], ids[1]
+
+
+LEADS = 'db.leads.find({"tenant":"?","status":"?"}).sort({"createdAt":-1})'
+BOOKINGS = 'db.bookings.find({"tenant":"?"})'
+
+
+def seed_shapes(store: Store, now: float) -> None:
+    """Two shapes over two hourly buckets: leads (slow, collection scans) and bookings."""
+    stats = ShapeStats(bucket_seconds=3600)
+    start = (now - 2 * 3600) // 3600 * 3600
+    for i in range(40):  # leads: 20 per bucket, 100..119 ms, 5000 docs examined, 10 returned
+        stats.feed(
+            QueryEvent(
+                ts=datetime.fromtimestamp(start + (i // 20) * 3600 + i, UTC),
+                op="query",
+                namespace="travel.leads",
+                command_name="find",
+                fingerprint=LEADS,
+                millis=float(100 + i % 20),
+                docs_examined=5000,
+                keys_examined=0,
+                nreturned=10,
+                plan_summary="COLLSCAN",
+                has_sort_stage=True,
+            )
+        )
+    for i in range(300):  # bookings: many fast ones
+        stats.feed(
+            QueryEvent(
+                ts=datetime.fromtimestamp(start + i, UTC),
+                op="query",
+                namespace="travel.bookings",
+                command_name="find",
+                fingerprint=BOOKINGS,
+                millis=2.0,
+                docs_examined=1,
+                keys_examined=1,
+                nreturned=1,
+                plan_summary="IXSCAN { tenant: 1 }",
+            )
+        )
+    save_shape_stats(store, stats.buckets(), source="analyze:test")

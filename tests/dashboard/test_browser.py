@@ -79,6 +79,7 @@ def served(
     seed.seed_findings(store, now)
     seed.seed_samples(store, now)
     seed.seed_reports(store, now)
+    seed.seed_shapes(store, now)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PERFSIGHT_")}
     process = subprocess.Popen(
