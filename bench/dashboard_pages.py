@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -95,7 +96,7 @@ def load_runs(store: Store, count: int, now: float) -> None:
             tags={"env": "bench"},
             now=started,
         )
-        stats = []
+        stats: list[dict[str, Any]] = []
         for endpoint in [*ENDPOINTS, "Total"]:
             p95 = rng.uniform(50, 900)
             stats.append(
@@ -180,6 +181,7 @@ def render(config: Path, repeat: int) -> dict[str, list[float]]:
             start = time.perf_counter()
             at.switch_page(f"pages/{page}").run()
             times.setdefault(page, []).append(time.perf_counter() - start)
+            print(f"{page}: {times[page][-1]:.2f} s", flush=True)
             if at.exception:
                 raise SystemExit(f"{page}: {at.exception[0].value}")
     return times
@@ -191,12 +193,29 @@ def main() -> None:
     parser.add_argument("--shapes", type=int, default=200)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--store-dir", type=Path, help="keep the seeded store here; reuse it when it exists"
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="perfsight-bench-"))
+    folder = args.store_dir or Path(tempfile.mkdtemp(prefix="perfsight-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'bench.db'}"
     config = folder / "perfsight.toml"
     config.write_text(f'[store]\nurl = "{url}"\n[redis]\nurl = "redis://127.0.0.1:1/0"\n')
     now = time.time()
+    if (folder / "bench.db").exists():
+        print(f"reusing the store in {folder}")
+    else:
+        seed_store(url, args, now)
+    times = render(config, args.repeat)
+    print(f"\n| page | first render | median of next {args.repeat} | slowest |")
+    print("|---|---|---|---|")
+    for page, values in times.items():
+        first, rest = values[0], values[1:]
+        print(f"| {page} | {first:.2f} s | {statistics.median(rest):.2f} s | {max(values):.2f} s |")
+
+
+def seed_store(url: str, args: argparse.Namespace, now: float) -> None:
     with Store(url) as store:
         t0 = time.perf_counter()
         rows = shape_stats(store, args.events, args.shapes, now)
@@ -207,12 +226,6 @@ def main() -> None:
         load_runs(store, args.runs, now)
         samples(store, now)
         findings_and_reports(store, 50, now)
-    times = render(config, args.repeat)
-    print(f"\n| page | first render | median of next {args.repeat} | slowest |")
-    print("|---|---|---|---|")
-    for page, values in times.items():
-        first, rest = values[0], values[1:]
-        print(f"| {page} | {first:.2f} s | {statistics.median(rest):.2f} s | {max(values):.2f} s |")
 
 
 if __name__ == "__main__":

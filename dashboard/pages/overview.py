@@ -37,17 +37,7 @@ if rows:
     c2.metric("Targets missed", count["fail"])
     c3.metric("Not measured", count["not_measured"])
     ui.table(
-        [
-            {
-                "target": r.target,
-                "status": r.label,
-                "observed": r.observed,
-                "expected": r.expected,
-                "source": r.source,
-                "measured": r.measured,
-            }
-            for r in rows
-        ],
+        [r.as_row() for r in rows],
         key="verdict",
     )
 else:
@@ -91,16 +81,7 @@ for row in health.down([*sources, scheduler]):
     ui.source_down(row.source, row.detail)
 if sources:
     ui.table(
-        [
-            {
-                "source": r.source,
-                "status": r.status,
-                "target": r.target,
-                "last success": r.last_success,
-                "detail": r.detail,
-            }
-            for r in sources
-        ],
+        [r.as_row() for r in sources],
         key="sources",
     )
 else:

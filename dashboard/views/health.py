@@ -29,6 +29,15 @@ class HealthRow:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    def as_row(self) -> dict[str, str]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "target": self.target,
+            "last success": self.last_success,
+            "detail": self.detail,
+        }
+
 
 def configured_sources(settings: Settings) -> dict[str, str]:
     """Source name → redacted target, as ``perfsight collect`` names them."""

@@ -8,11 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analyzers.shapes import ShapeStat
-from perfsight.store.shapes import load_shape_stats
-
+from analyzers.shapes import ShapeStat, totals_of
 from perfsight.store import Store
 from perfsight.store.findings import StoredFinding, list_findings
+from perfsight.store.shapes import load_shape_stats
 
 SORTS: dict[str, Callable[[ShapeStat], float]] = {
     "total time": lambda s: s.total_millis,
@@ -24,28 +23,8 @@ SORTS: dict[str, Callable[[ShapeStat], float]] = {
 }
 
 
-def merge_shapes(stats: Iterable[ShapeStat]) -> list[ShapeStat]:
-    """One total per shape over every bucket given (the stored rows are not modified)."""
-    totals: dict[str, ShapeStat] = {}
-    for stat in stats:
-        total = totals.get(stat.id)
-        if total is None:
-            totals[stat.id] = total = ShapeStat(
-                stat.namespace,
-                stat.fingerprint,
-                stat.op,
-                stat.command_name,
-                stat.bucket_start,
-                stat.bucket_seconds,
-                buckets=0,
-            )
-        total.merge(stat)
-        total.buckets += 1
-    return list(totals.values())
-
-
 def shape_totals(store: Store, *, since: float, until: float) -> list[ShapeStat]:
-    return merge_shapes(load_shape_stats(store, since=since, until=until))
+    return totals_of(load_shape_stats(store, since=since, until=until))
 
 
 def ranked(totals: Sequence[ShapeStat], sort: str, limit: int | None = None) -> list[ShapeStat]:

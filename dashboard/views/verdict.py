@@ -51,6 +51,16 @@ class TargetRow:
     def label(self) -> str:
         return _SYMBOL.get(self.status, self.status)
 
+    def as_row(self) -> dict[str, str]:
+        return {
+            "target": self.target,
+            "status": self.label,
+            "observed": self.observed,
+            "expected": self.expected,
+            "source": self.source,
+            "measured": self.measured,
+        }
+
 
 def measurements(store: Store, *, runs: int = 20, reports: int = 5) -> list[Measurement]:
     """The outcomes of the latest finished runs and reports, newest first."""

@@ -11,15 +11,19 @@ from perfsight.cli.dashboard import streamlit_command
 from perfsight.passwords import verify_password
 
 
-def test_hash_password_prints_a_config_line_that_verifies(tmp_path: Path) -> None:
-    result = subprocess.run(
+def _hash(password_line: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "perfsight", "dashboard", "--hash-password"],
-        input="open sesame\n",
+        input=password_line,
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=tmp_path,
+        cwd=folder,
     )
+
+
+def test_hash_password_prints_a_config_line_that_verifies(tmp_path: Path) -> None:
+    result = _hash("open sesame\n", tmp_path)
     assert result.returncode == 0, result.stderr
     stored = tomllib.loads(result.stdout)["dashboard"]["password_hash"]
     assert verify_password("open sesame", stored)
@@ -27,14 +31,7 @@ def test_hash_password_prints_a_config_line_that_verifies(tmp_path: Path) -> Non
 
 
 def test_an_empty_password_is_refused(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "perfsight", "dashboard", "--hash-password"],
-        input="\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    result = _hash("\n", tmp_path)
     assert result.returncode == 2
     assert "empty password" in result.stderr
 
