@@ -54,7 +54,7 @@ PAGES = [
 ENDPOINTS = [f"GET /api/r{i}/{{id}}" for i in range(6)]
 
 
-def shape_stats(store: Store, events: int, shapes: int, now: float) -> int:
+def shape_stats(store: Store, events: int, shapes: int, now: float, uniform: bool) -> int:
     """``events`` query events over the last 7 days, hourly buckets, ``shapes`` shapes."""
     rng = random.Random(7)
     stats = ShapeStats(bucket_seconds=3600)
@@ -65,7 +65,8 @@ def shape_stats(store: Store, events: int, shapes: int, now: float) -> int:
         for k in range(shapes)
     ]
     for i in range(events):
-        namespace, fingerprint = fingerprints[int(rng.paretovariate(1.2)) % shapes]
+        pick = i % shapes if uniform else int(rng.paretovariate(1.2)) % shapes
+        namespace, fingerprint = fingerprints[pick]
         examined = rng.randint(0, 5000)
         stats.feed(
             QueryEvent(
@@ -191,6 +192,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--shapes", type=int, default=200)
+    parser.add_argument(
+        "--uniform",
+        action="store_true",
+        help="every shape equally often (the most rows: shapes × hourly buckets)",
+    )
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
@@ -218,7 +224,7 @@ def main() -> None:
 def seed_store(url: str, args: argparse.Namespace, now: float) -> None:
     with Store(url) as store:
         t0 = time.perf_counter()
-        rows = shape_stats(store, args.events, args.shapes, now)
+        rows = shape_stats(store, args.events, args.shapes, now, args.uniform)
         print(
             f"shape stats: {args.events:,} events → {rows:,} rows "
             f"({time.perf_counter() - t0:.0f} s to make)"

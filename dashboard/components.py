@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.views.timefmt import to_datetime
-from perfsight.reports.html import _figure as report_figure  # one chart style for both
+from perfsight.reports.html import figure as report_figure  # one chart style for both
 from perfsight.reports.layout import ChartData
 from perfsight.reports.model import Section
 

@@ -22,6 +22,8 @@ FOLLOWING = "following-run"
 settings, store = state.settings(), state.store()
 for token, code in state.processes().finished().items():
     launches.exited(store, token, code)
+# A run left "running" by a process that died (kill -9, a crash) must not block the form.
+runs.mark_abandoned_runs(store)
 st.title("Load runs")
 
 

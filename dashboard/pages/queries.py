@@ -17,21 +17,22 @@ for row in health.down(health.source_rows(store, settings)):
     if row.source.startswith("profile:"):  # the profile files this page's shapes come from
         ui.source_down(row.source, row.detail)
 since, until = time_range("queries", default="7 days")
-totals = view.shape_totals(store, since=since, until=until)
-if not totals:
+c1, c2 = st.columns([2, 1])
+sort = c1.selectbox("Sort by", view.SORT_NAMES, key="q-sort")
+limit = int(c2.number_input("Shapes shown", min_value=10, value=100, step=50, key="q-limit"))
+listed = view.query_list(store, since=since, until=until, sort=sort, limit=limit)
+if not listed.shapes:
     st.info(
         "No query shapes in this range. Run perfsight analyze --profile-file FILE (or --log "
         "mongod.log) on what the MongoDB profiler recorded ([mongo] profile_files), or let "
         "perfsight collect read the profile files as they grow."
     )
     st.stop()
-
-c1, c2 = st.columns([2, 1])
-sort = c1.selectbox("Sort by", list(view.SORTS), key="q-sort")
-limit = int(c2.number_input("Shapes shown", min_value=10, value=100, step=50, key="q-limit"))
-shown = view.ranked(totals, sort, limit)
-events = sum(s.count for s in totals)
-st.caption(f"{len(totals):,} shapes, {events:,} operations in the range; the top {len(shown)}.")
+shown = listed.shapes
+st.caption(
+    f"{listed.total_shapes:,} shapes, {listed.total_operations:,} operations in the range; "
+    f"the top {len(shown)}."
+)
 ui.table(view.shape_rows(shown), key="shapes")
 
 st.subheader("Shape detail")

@@ -11,26 +11,60 @@ from typing import Any
 from analyzers.shapes import ShapeStat, totals_of
 from perfsight.store import Store
 from perfsight.store.findings import StoredFinding, list_findings
+from perfsight.store.shape_summary import ShapeSummary, p95_by_shape, shape_summaries
 from perfsight.store.shapes import load_shape_stats
 
-SORTS: dict[str, Callable[[ShapeStat], float]] = {
+SORTS: dict[str, Callable[[ShapeSummary], float]] = {
     "total time": lambda s: s.total_millis,
     "count": lambda s: float(s.count),
-    "p95": lambda s: s.p95_millis or 0.0,
     "docs examined": lambda s: float(s.docs_examined),
     "docs returned": lambda s: float(s.returned),
     "scanned / returned": lambda s: s.scan_ratio or 0.0,
 }
 
 
-def shape_totals(store: Store, *, since: float, until: float) -> list[ShapeStat]:
-    return totals_of(load_shape_stats(store, since=since, until=until))
+# What the list can be sorted by; p95 needs the histograms (top_by_p95).
+SORT_NAMES = ["total time", "count", "p95", "docs examined", "docs returned", "scanned / returned"]
 
 
-def ranked(totals: Sequence[ShapeStat], sort: str, limit: int | None = None) -> list[ShapeStat]:
-    key = SORTS[sort]
-    ordered = sorted(totals, key=lambda s: (-key(s), s.id))
-    return ordered if limit is None else ordered[:limit]
+@dataclass(frozen=True, slots=True)
+class QueryList:
+    shapes: list[ShapeStat]  # the shapes shown, in order, with every figure (p95, plans…)
+    total_shapes: int
+    total_operations: int
+
+
+def _totals(
+    store: Store, ids: Sequence[str], *, since: float, until: float
+) -> dict[str, ShapeStat]:
+    if not ids:
+        return {}
+    rows = load_shape_stats(store, since=since, until=until, shape_ids=ids)
+    return {s.id: s for s in totals_of(rows)}
+
+
+def query_list(store: Store, *, since: float, until: float, sort: str, limit: int) -> QueryList:
+    """The ``limit`` shapes that rank first by ``sort``. Totals come from one GROUP BY; the
+    histograms (exact p95, plans, example) are read only for the shapes shown."""
+    summaries = shape_summaries(store, since=since, until=until)
+    if sort == "p95":
+        shown = top_by_p95(store, summaries, since=since, until=until, limit=limit)
+    else:
+        key = SORTS[sort]
+        top = sorted(summaries, key=lambda s: (-key(s), s.id))[:limit]
+        totals = _totals(store, [s.id for s in top], since=since, until=until)
+        shown = [totals[s.id] for s in top]
+    return QueryList(shown, len(summaries), sum(s.count for s in summaries))
+
+
+def top_by_p95(
+    store: Store, summaries: Sequence[ShapeSummary], *, since: float, until: float, limit: int
+) -> list[ShapeStat]:
+    """The top ``limit`` by their exact p95 over the range."""
+    p95 = p95_by_shape(store, since=since, until=until)
+    top = sorted(summaries, key=lambda s: (-(p95.get(s.id) or 0.0), s.id))[:limit]
+    totals = _totals(store, [s.id for s in top], since=since, until=until)
+    return [totals[s.id] for s in top]
 
 
 def plans_text(stat: ShapeStat) -> str:
@@ -67,8 +101,8 @@ class ShapeDetail:
 
 
 def detail(store: Store, total: ShapeStat, *, since: float, until: float) -> ShapeDetail:
-    rows = load_shape_stats(store, since=since, until=until, namespace=total.namespace)
-    buckets = merge_by_bucket(s for s in rows if s.id == total.id)
+    rows = load_shape_stats(store, since=since, until=until, shape_ids=[total.id])
+    buckets = merge_by_bucket(rows)
     related = [
         f
         for f in list_findings(store, include_acknowledged=True)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from analyzers.shapes import ShapeStats, totals_of
+from dashboard.views import queries as view
+from perfsight.models import QueryEvent
+from perfsight.store.shapes import save_shape_stats
 from tests.dashboard import seed
 from tests.dashboard.conftest import Dashboard, frame, joined
 
@@ -55,3 +61,35 @@ def test_a_profile_file_source_down_is_said_on_the_page(
     assert len(at.error) == 1
     assert "profile:system.profile.jsonl is down" in at.error[0].value
     assert frame(at, "shape", "count")["count"].sum() == 340
+
+
+def test_the_top_by_p95_is_exact_without_reading_every_histogram(store) -> None:
+    """Shapes whose bucket p95s mislead (one slow bucket among many fast ones) still rank by
+    their exact p95 over the whole range."""
+    rng = random.Random(3)
+    stats = ShapeStats(bucket_seconds=3600)
+    start = 1_699_999_200.0  # on an hour: the range holds the five buckets whole
+    for shape in range(120):
+        for bucket in range(5):
+            slow = rng.random() < 0.2
+            for i in range(rng.randint(1, 30)):
+                stats.feed(
+                    QueryEvent(
+                        ts=datetime.fromtimestamp(start + bucket * 3600 + i, UTC),
+                        op="query",
+                        namespace="db.c",
+                        command_name="find",
+                        fingerprint=f'db.c.find({{"f{shape}":"?"}})',
+                        millis=float(rng.randint(200, 900) if slow else rng.randint(1, 150)),
+                    )
+                )
+    save_shape_stats(store, stats.buckets(), source="t")
+    expected = sorted(totals_of(stats.buckets()), key=lambda s: (-(s.p95_millis or 0), s.id))
+    got = view.query_list(store, since=start, until=start + 5 * 3600, sort="p95", limit=10).shapes
+    assert [(s.id, s.p95_millis) for s in got] == [(s.id, s.p95_millis) for s in expected[:10]]
+    by_total = view.query_list(
+        store, since=start, until=start + 5 * 3600, sort="total time", limit=5
+    ).shapes
+    assert [s.total_millis for s in by_total] == sorted(
+        (s.total_millis for s in expected), reverse=True
+    )[:5]
