@@ -25,7 +25,9 @@ def _live(config_key: str, since: float, until: float) -> view.LatencyData:
 data = None
 if settings.prometheus.url:
     try:
-        data = _live(str(state.config_file()), round(since, -1), round(until, -1))
+        # On 10 s steps so reruns hit the cache; the end rounded up, never losing the newest
+        # data (Prometheus answers a query a few seconds ahead with its latest samples).
+        data = _live(str(state.config_file()), since // 10 * 10, -(-until // 10) * 10)
     except PerfsightError as exc:
         ui.source_down("Prometheus", scrub(str(exc), state.secrets()))
 if data is None or not data.table:
