@@ -37,8 +37,13 @@ ui.table(view.shape_rows(shown), key="shapes")
 
 st.subheader("Shape detail")
 by_label = {view.label(s): s for s in shown}
-chosen = by_label[st.selectbox("Shape", list(by_label), key="q-shape")]
-detail = view.detail(store, chosen, since=since, until=until)
+detail = view.detail(
+    store,
+    by_label[st.selectbox("Shape", list(by_label), key="q-shape")].id,
+    since=since,
+    until=until,
+)
+chosen = detail.total
 st.code(chosen.fingerprint, language=None)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Operations", f"{chosen.count:,}")
@@ -46,7 +51,7 @@ c2.metric("Total time", f"{chosen.total_millis:,.0f} ms")
 c3.metric("p95", "—" if chosen.p95_millis is None else f"{chosen.p95_millis:,.0f} ms")
 ratio = chosen.scan_ratio
 c4.metric("Scanned / returned", "—" if ratio is None else f"{ratio:,.1f}")
-st.markdown("Plans seen: " + (view.plans_text(chosen) or "—"))
+st.markdown("Plans seen: " + (view.plans_text(chosen.plans) or "—"))
 if chosen.example:
     st.markdown("Example (literals redacted unless [mongo] raw_examples is on):")
     st.json(chosen.example)

@@ -4,14 +4,19 @@ detail with its redacted example, plans seen, trend per bucket and findings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analyzers.shapes import ShapeStat, totals_of
 from perfsight.store import Store
 from perfsight.store.findings import StoredFinding, list_findings
-from perfsight.store.shape_summary import ShapeSummary, p95_by_shape, shape_summaries
+from perfsight.store.shape_summary import (
+    ShapeHistograms,
+    ShapeSummary,
+    histograms,
+    shape_summaries,
+)
 from perfsight.store.shapes import load_shape_stats
 
 SORTS: dict[str, Callable[[ShapeSummary], float]] = {
@@ -21,76 +26,73 @@ SORTS: dict[str, Callable[[ShapeSummary], float]] = {
     "docs returned": lambda s: float(s.returned),
     "scanned / returned": lambda s: s.scan_ratio or 0.0,
 }
-
-
-# What the list can be sorted by; p95 needs the histograms (top_by_p95).
+# What the list can be sorted by; p95 needs every shape's histogram.
 SORT_NAMES = ["total time", "count", "p95", "docs examined", "docs returned", "scanned / returned"]
 
 
 @dataclass(frozen=True, slots=True)
+class ListedShape:
+    summary: ShapeSummary
+    histograms: ShapeHistograms
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def p95_millis(self) -> float | None:
+        return self.histograms.p95_millis
+
+
+@dataclass(frozen=True, slots=True)
 class QueryList:
-    shapes: list[ShapeStat]  # the shapes shown, in order, with every figure (p95, plans…)
+    shapes: list[ListedShape]  # the shapes shown, in order
     total_shapes: int
     total_operations: int
 
 
-def _totals(
-    store: Store, ids: Sequence[str], *, since: float, until: float
-) -> dict[str, ShapeStat]:
-    if not ids:
-        return {}
-    rows = load_shape_stats(store, since=since, until=until, shape_ids=ids)
-    return {s.id: s for s in totals_of(rows)}
-
-
 def query_list(store: Store, *, since: float, until: float, sort: str, limit: int) -> QueryList:
     """The ``limit`` shapes that rank first by ``sort``. Totals come from one GROUP BY; the
-    histograms (exact p95, plans, example) are read only for the shapes shown."""
+    histograms are read for the shapes shown (for every shape when sorting by p95)."""
     summaries = shape_summaries(store, since=since, until=until)
     if sort == "p95":
-        shown = top_by_p95(store, summaries, since=since, until=until, limit=limit)
+        hists = histograms(store, since=since, until=until)
+        top = sorted(summaries, key=lambda s: (-(hists[s.id].p95_millis or 0.0), s.id))[:limit]
     else:
         key = SORTS[sort]
         top = sorted(summaries, key=lambda s: (-key(s), s.id))[:limit]
-        totals = _totals(store, [s.id for s in top], since=since, until=until)
-        shown = [totals[s.id] for s in top]
+        hists = histograms(store, since=since, until=until, shape_ids=[s.id for s in top])
+    shown = [ListedShape(s, hists[s.id]) for s in top]
     return QueryList(shown, len(summaries), sum(s.count for s in summaries))
 
 
-def top_by_p95(
-    store: Store, summaries: Sequence[ShapeSummary], *, since: float, until: float, limit: int
-) -> list[ShapeStat]:
-    """The top ``limit`` by their exact p95 over the range."""
-    p95 = p95_by_shape(store, since=since, until=until)
-    top = sorted(summaries, key=lambda s: (-(p95.get(s.id) or 0.0), s.id))[:limit]
-    totals = _totals(store, [s.id for s in top], since=since, until=until)
-    return [totals[s.id] for s in top]
+def plans_text(plans: Mapping[str, int]) -> str:
+    return ", ".join(f"{plan} ×{n}" for plan, n in sorted(plans.items(), key=lambda p: -p[1]))
 
 
-def plans_text(stat: ShapeStat) -> str:
-    return ", ".join(f"{plan} ×{n}" for plan, n in sorted(stat.plans.items(), key=lambda p: -p[1]))
-
-
-def shape_rows(totals: Sequence[ShapeStat]) -> list[dict[str, Any]]:
-    return [
-        {
-            "shape": s.id,
-            "namespace": s.namespace,
-            "op": s.command_name or s.op,
-            "fingerprint": s.fingerprint,
-            "count": s.count,
-            "total (ms)": s.total_millis,
-            "avg (ms)": s.avg_millis,
-            "p95 (ms)": s.p95_millis,
-            "max (ms)": s.max_millis,
-            "docs examined": s.docs_examined,
-            "returned": s.returned,
-            "scanned/returned": s.scan_ratio,
-            "in-memory sorts": s.sort_stages,
-            "plans": plans_text(s),
-        }
-        for s in totals
-    ]
+def shape_rows(shown: Sequence[ListedShape]) -> list[dict[str, Any]]:
+    rows = []
+    for item in shown:
+        s = item.summary
+        rows.append(
+            {
+                "shape": s.id,
+                "namespace": s.namespace,
+                "op": s.command or s.op,
+                "fingerprint": s.fingerprint,
+                "count": s.count,
+                "total (ms)": s.total_millis,
+                "avg (ms)": s.total_millis / s.count if s.count else None,
+                "p95 (ms)": item.p95_millis,
+                "max (ms)": s.max_millis,
+                "docs examined": s.docs_examined,
+                "returned": s.returned,
+                "scanned/returned": s.scan_ratio,
+                "in-memory sorts": s.sort_stages,
+                "plans": plans_text(item.histograms.plans),
+            }
+        )
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,9 @@ class ShapeDetail:
     findings: list[StoredFinding]
 
 
-def detail(store: Store, total: ShapeStat, *, since: float, until: float) -> ShapeDetail:
-    rows = load_shape_stats(store, since=since, until=until, shape_ids=[total.id])
+def detail(store: Store, shape_id: str, *, since: float, until: float) -> ShapeDetail:
+    rows = load_shape_stats(store, since=since, until=until, shape_ids=[shape_id])
+    total = totals_of(rows)[0]
     buckets = merge_by_bucket(rows)
     related = [
         f
@@ -132,6 +135,7 @@ def trend(buckets: Sequence[ShapeStat]) -> dict[str, tuple[list[float], list[flo
     }
 
 
-def label(stat: ShapeStat) -> str:
-    text = stat.fingerprint if len(stat.fingerprint) <= 100 else stat.fingerprint[:99] + "…"
-    return f"{stat.id} · {text}"
+def label(shown: ListedShape) -> str:
+    fingerprint = shown.summary.fingerprint
+    text = fingerprint if len(fingerprint) <= 100 else fingerprint[:99] + "…"
+    return f"{shown.id} · {text}"

@@ -5,6 +5,7 @@ for (``perfsight.store.shapes.load_shape_stats(shape_ids=…)``)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import orjson
@@ -79,25 +80,49 @@ def shape_summaries(
     ]
 
 
-def p95_by_shape(
-    store: Store, *, since: float | None = None, until: float | None = None
-) -> dict[str, float | None]:
-    """Each shape's exact (nearest-rank) p95 over the range, from its merged histograms. Reads
-    the histogram column as text and parses it with orjson: an order of magnitude quicker
-    than building full records, which matters with 100,000s of rows."""
+@dataclass(frozen=True, slots=True)
+class ShapeHistograms:
+    """A shape's durations (milliseconds → count) and plans (summary → count), merged over
+    the range."""
+
+    millis: dict[float, int]
+    plans: dict[str, int]
+
+    @property
+    def p95_millis(self) -> float | None:
+        return percentile(self.millis, 0.95)
+
+
+def histograms(
+    store: Store,
+    *,
+    since: float | None = None,
+    until: float | None = None,
+    shape_ids: Collection[str] | None = None,
+) -> dict[str, ShapeHistograms]:
+    """Each shape's merged histograms over the range (``shape_ids``: only those). Reads the
+    JSON columns as text and parses them with orjson: an order of magnitude quicker than
+    building full records, which matters with 100,000s of rows."""
     t = query_shapes
-    query = select(t.c.shape_id, cast(t.c.millis_hist, Text))
+    query = select(t.c.shape_id, cast(t.c.millis_hist, Text), cast(t.c.plans, Text))
     if since is not None:
         query = query.where(t.c.bucket_start >= since)
     if until is not None:
         query = query.where(t.c.bucket_start < until)
-    merged: dict[str, dict[str, int]] = defaultdict(dict)
+    if shape_ids is not None:
+        query = query.where(t.c.shape_id.in_(list(shape_ids)))
+    millis: dict[str, dict[str, int]] = defaultdict(dict)
+    plans: dict[str, dict[str, int]] = defaultdict(dict)
     with store.read() as conn:
-        for shape, text in conn.execute(query):
-            hist = merged[shape]
-            for key, count in orjson.loads(text).items():
-                hist[key] = hist.get(key, 0) + count
+        for shape, hist_text, plans_text in conn.execute(query):
+            _add(millis[shape], orjson.loads(hist_text))
+            _add(plans[shape], orjson.loads(plans_text or "{}"))
     return {
-        shape: percentile({float(k): n for k, n in hist.items()}, 0.95)
-        for shape, hist in merged.items()
+        shape: ShapeHistograms({float(k): n for k, n in hist.items()}, plans[shape])
+        for shape, hist in millis.items()
     }
+
+
+def _add(into: dict[str, int], other: dict[str, int]) -> None:
+    for key, count in other.items():
+        into[key] = into.get(key, 0) + count

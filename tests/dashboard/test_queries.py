@@ -90,6 +90,6 @@ def test_the_top_by_p95_is_exact_without_reading_every_histogram(store) -> None:
     by_total = view.query_list(
         store, since=start, until=start + 5 * 3600, sort="total time", limit=5
     ).shapes
-    assert [s.total_millis for s in by_total] == sorted(
+    assert [s.summary.total_millis for s in by_total] == sorted(
         (s.total_millis for s in expected), reverse=True
     )[:5]
