@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ import pytest
 from perfsight.demo.process import SampleApi
 from perfsight.services import free_port, wait_until
 from perfsight.store import Store, runs
+from tests.conftest import _start_sample_api
 from tests.dashboard import seed
 from tests.dashboard.conftest import stop_launched
 
@@ -26,15 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = [
     ("", "Overview"),
     ("queries", "Queries"),
@@ -68,12 +61,21 @@ def _config(folder: Path, api: SampleApi) -> Path:
 
 
 @pytest.fixture(scope="session")
-def served(
-    sample_api_before: SampleApi, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
+def own_sample_api(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleApi]:
+    """A sample API of this test's own: its load run must not change what the tests sharing
+    ``sample_api_before`` read from that API's profile."""
+    api = _start_sample_api(tmp_path_factory.mktemp("e2e-api"), redis_url, "before")
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="session")
+def served(own_sample_api: SampleApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One dashboard, started with ``perfsight dashboard``, for the whole session."""
     folder = tmp_path_factory.mktemp("dashboard-e2e")
-    config = _config(folder, sample_api_before)
+    config = _config(folder, own_sample_api)
     store = Store(f"sqlite:///{folder / 'perfsight.db'}")
     now = time.time()
     seed.seed_findings(store, now)
@@ -119,18 +121,6 @@ def served(
         store.close()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _open(page, url: str, title: str) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
@@ -150,9 +140,9 @@ def _settled(page) -> None:
     page.wait_for_timeout(800)  # plotly draws after the elements arrive
 
 
-def test_every_page_and_a_load_run_from_the_form(served: Served, browser) -> None:
+def test_every_page_and_a_load_run_from_the_form(served: Served, chromium: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page = chromium.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
