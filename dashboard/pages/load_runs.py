@@ -56,22 +56,22 @@ def live() -> None:
 
 st.subheader("Start a run")
 busy = runs.list_runs(store, limit=1, status="running")
-default_host = settings.target.base_url or "http://127.0.0.1:8000"
+scenario, stages = launch.workload_text(settings)
 with st.form("start-run"):
-    host = st.text_input("Target", value=default_host, key="form-host")
+    host = st.text_input(
+        "Target", value=launch.default_host(settings) or "http://127.0.0.1:8000", key="form-host"
+    )
     allowed = ", ".join(settings.target.allowed_hosts) or "none"
     st.caption(
         f"Loopback is always allowed; other hosts only from [target] allowed_hosts ({allowed})."
     )
-    scenario = [f"{e.method} {e.route or e.path} ×{e.weight}" for e in settings.load.scenario]
     locustfile = st.text_input(
         "Locustfile (empty: the [[load.scenario]] of the config)",
         value=settings.load.locustfile or "",
         key="form-locustfile",
     )
     if scenario:
-        st.caption("Scenario: " + ", ".join(scenario))
-    stages = [f"{s.duration} → {s.target} users" for s in settings.load.stages]
+        st.caption(f"Scenario: {scenario}")
     use_stages = bool(stages) and st.radio(
         "Load shape",
         ["Configured stages: " + ", ".join(stages), "Constant users"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +19,7 @@ from dashboard.views.secrets import scrub
 from loadruns import LoadOptions, make_plan, start_detached
 from perfsight.cli.context import parse_tags
 from perfsight.config import Settings
+from perfsight.config.redact import redact_url
 from perfsight.errors import PerfsightError
 from perfsight.store import Store, launches, runs
 from perfsight.store.launches import Launch
@@ -39,6 +40,29 @@ class LaunchForm:
     thresholds: str = ""  # one METRIC=EXPR per line
     tags: str = ""  # one KEY=VALUE per line (or comma-separated)
     label: str = ""
+
+
+def default_host(settings: Settings) -> str:
+    """What the form's target field starts with: ``[target] base_url`` as it may be shown
+    (credentials in it masked)."""
+    return redact_url(settings.target.base_url) if settings.target.base_url else ""
+
+
+def resolve_host(shown: str, settings: Settings) -> str:
+    """The form's target as the run needs it: the masked default stands for the real URL."""
+    base = settings.target.base_url
+    if base and shown.strip() == redact_url(base):
+        return base
+    return shown.strip()
+
+
+def workload_text(settings: Settings) -> tuple[str, list[str]]:
+    """The configured scenario (one line) and stages (one label each), as the form shows them."""
+    scenario = ", ".join(
+        f"{e.method} {e.route or e.path} ×{e.weight}" for e in settings.load.scenario
+    )
+    stages = [f"{s.duration} → {s.target} users" for s in settings.load.stages]
+    return scenario, stages
 
 
 def _lines(text: str) -> list[str]:
@@ -83,6 +107,7 @@ def start(
 ) -> StartOutcome:
     """Check, claim, start. Never raises for a user's mistake: the outcome says what is wrong."""
     run_id = uuid.uuid4().hex
+    form = replace(form, host=resolve_host(form.host, settings))
     try:
         options = to_options(form, run_id)
         make_plan(settings, options)  # bad thresholds, a host outside allowed_hosts, no workload

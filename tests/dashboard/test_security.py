@@ -97,12 +97,12 @@ def test_warning_when_not_bound_to_loopback(
 
 
 def test_secrets_are_never_rendered(dashboard_factory: Callable[[str], Dashboard]) -> None:
-    secrets = ["rpass-4411", "tok-55aa77", "hdr-secret-99", "pgpw-123"]
+    secrets = ["rpass-4411", "tok-55aa77", "hdr-secret-99", "pgpw-123", "basepw-77"]
     dash = dashboard_factory(
         '[redis]\nurl = "redis://:rpass-4411@127.0.0.1:1/0"\n'
         '[prometheus]\nurl = "http://127.0.0.1:1"\n'
         'headers = { Authorization = "Bearer tok-55aa77" }\n'
-        '[target]\nbase_url = "http://127.0.0.1:1"\nheaders = { "X-Api-Key" = "hdr-secret-99" }\n'
+        '[target]\nbase_url = "http://svc:basepw-77@127.0.0.1:1"\nheaders = { "X-Api-Key" = "hdr-secret-99" }\n'
     )
     now = dash.now
     seed.seed_runs(dash.store, now)

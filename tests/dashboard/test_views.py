@@ -97,3 +97,11 @@ def test_time_helpers() -> None:
     assert until - since == 2 * 86400
     assert ago(100.0, now=190.0) == "1m30s ago"
     assert ago(None) == "never"
+
+
+def test_the_masked_default_target_stands_for_the_configured_url() -> None:
+    settings = Settings(target={"base_url": "http://svc:pw-9876@127.0.0.1:8000"})
+    shown = launch.default_host(settings)
+    assert "pw-9876" not in shown
+    assert launch.resolve_host(shown, settings) == "http://svc:pw-9876@127.0.0.1:8000"
+    assert launch.resolve_host(" http://127.0.0.1:9000 ", settings) == "http://127.0.0.1:9000"
