@@ -102,7 +102,8 @@ def test_secrets_are_never_rendered(dashboard_factory: Callable[[str], Dashboard
         '[redis]\nurl = "redis://:rpass-4411@127.0.0.1:1/0"\n'
         '[prometheus]\nurl = "http://127.0.0.1:1"\n'
         'headers = { Authorization = "Bearer tok-55aa77" }\n'
-        '[target]\nbase_url = "http://svc:basepw-77@127.0.0.1:1"\nheaders = { "X-Api-Key" = "hdr-secret-99" }\n'
+        '[target]\nbase_url = "http://svc:basepw-77@127.0.0.1:1"\n'
+        'headers = { "X-Api-Key" = "hdr-secret-99" }\n'
     )
     now = dash.now
     seed.seed_runs(dash.store, now)
