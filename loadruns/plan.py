@@ -48,6 +48,7 @@ class LoadOptions:
     label: str | None = None
     strict: bool = False  # a threshold not measured fails the check
     run_id: str | None = None  # chosen by a caller that follows the run in the store
+    baseline: str | None = None  # last-pass | a run id: regression rules against that run
 
     def to_argv(self) -> list[str]:
         """The same options as ``perfsight loadcheck`` flags (for a detached start)."""
@@ -62,6 +63,7 @@ class LoadOptions:
             ("--profile", self.profile),
             ("--label", self.label),
             ("--run-id", self.run_id),
+            ("--baseline", self.baseline),
         ]
         for flag, value in pairs:
             if value is not None:
@@ -94,6 +96,9 @@ class LoadPlan:
     strict: bool = False
     run_id: str | None = None
     connect_timeout: float = 10.0
+    baseline: str | None = None  # last-pass | a run id (resolved against the store)
+    baseline_p95_tolerance: float = 0.10
+    baseline_rps_tolerance: float = 0.10
 
     @property
     def planned_duration(self) -> float:
@@ -124,6 +129,7 @@ class LoadPlan:
             "planned_duration_s": self.planned_duration,
             "thresholds": [t.name for t in self.thresholds],
             "strict": self.strict,
+            "baseline": self.baseline,
         }
 
 
@@ -171,7 +177,19 @@ def make_plan(settings: Settings, options: LoadOptions) -> LoadPlan:
         strict=options.strict,
         run_id=options.run_id,
         connect_timeout=parse_duration(settings.target.timeout),
+        baseline=_baseline_spec(
+            options.baseline or load.baseline,
+            "--baseline" if options.baseline else "load.baseline",
+        ),
+        baseline_p95_tolerance=load.baseline_p95_tolerance,
+        baseline_rps_tolerance=load.baseline_rps_tolerance,
     )
+
+
+def _baseline_spec(spec: str | None, source: str) -> str | None:
+    if spec is None or spec == "last-pass" or RUN_ID_PATTERN.match(spec):
+        return spec
+    raise ConfigError(f"{spec!r}: write last-pass or the id of a run", source=source)
 
 
 def _host(url: str | None) -> str:

@@ -17,22 +17,29 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from loadruns import baseline as baselines
 from loadruns import observers as obs
 from loadruns.aggregate import RunAggregate
+from loadruns.attribution import attribute
 from loadruns.jsonout import partial_summary, result_summary
 from loadruns.plan import LoadOptions, LoadPlan, make_plan
 from loadruns.process import LocustProcess
 from loadruns.recorder import RunRecorder
-from loadruns.result import Progress, RunResult
+from loadruns.result import EndpointStats, Progress, RunResult
 from loadruns.verdict import LoadMetrics, MetricSource, abort_check, decide, evaluate
 from loadruns.wire import LineReader
 from perfsight.config import Settings
 from perfsight.config.redact import redact_url
 from perfsight.errors import HostNotAllowed, PerfsightError, SourceUnavailable
+from perfsight.models import Finding
 from perfsight.store import Store, runs
+from perfsight.store.findings import upsert_findings
 
 POLL_INTERVAL = 0.2
 STATS_INTERVAL = 2.0  # per-endpoint figures and the partial summary; the series every second
@@ -61,6 +68,9 @@ def run(
 
 def execute(plan: LoadPlan, store: Store, **hooks: Unpack[RunHooks]) -> RunResult:
     """``run`` for a plan already made (and so already checked)."""
+    baseline, baseline_note = _resolve_baseline(plan, store)
+    if baseline is not None:
+        plan = replace(plan, thresholds=(*plan.thresholds, *baseline.rules()))
     abandoned = runs.mark_abandoned_runs(store)
     on_abandoned = hooks.get("on_abandoned")
     if abandoned and on_abandoned is not None:
@@ -78,7 +88,22 @@ def execute(plan: LoadPlan, store: Store, **hooks: Unpack[RunHooks]) -> RunResul
         hooks.get("on_progress"),
         hooks.get("stop") or threading.Event(),
     )
+    session.baseline = baseline
+    if baseline_note:
+        session.warnings.append(baseline_note)
     return session.go()
+
+
+def _resolve_baseline(plan: LoadPlan, store: Store) -> tuple[baselines.Baseline | None, str | None]:
+    if plan.baseline is None:
+        return None, None
+    return baselines.resolve(
+        store,
+        plan.baseline,
+        plan.tags,
+        p95_tolerance=plan.baseline_p95_tolerance,
+        rps_tolerance=plan.baseline_rps_tolerance,
+    )
 
 
 def check_reachable(url: str, *, timeout: float) -> None:
@@ -123,6 +148,7 @@ class _Session:
         self.interrupted = False
         self.done_seen = False
         self.error: dict[str, Any] | None = None
+        self.baseline: baselines.Baseline | None = None
 
     @property
     def run_id(self) -> str:
@@ -254,6 +280,7 @@ class _Session:
             failures=total.failures,
             rps=self.aggregate.recent_rps(),
             p95_ms=total.percentile(95) if total.count else None,
+            generator_pid=self.generator.get("pid"),
         )
 
     def _partial(self) -> dict[str, Any]:
@@ -298,15 +325,32 @@ class _Session:
         reports = obs.call_safely(
             self.observers, lambda o: o.finish(started_at, ended_at), self.warnings
         )
+        endpoints = self.aggregate.endpoint_stats()
         sources: list[MetricSource] = [self.metrics]
         sections: dict[str, Any] = {}
+        caveats: dict[str, str] = {}
         for observer, report in reports:
             if report.metrics is not None:
                 sources.append(report.metrics)
             self.warnings.extend(report.warnings)
+            caveats.update(report.caveats)
             if report.section:
                 sections[observer.name] = dict(report.section)
+        findings = self._findings(reports, endpoints)
+        self._store_findings(findings)
         outcomes = evaluate(self.plan.thresholds, sources)
+        outcomes = attribute(
+            outcomes, findings, sources=sources, endpoints=endpoints, caveats=caveats
+        )
+        baseline_view = None
+        if self.baseline is not None:
+            outcomes = baselines.mark(outcomes, self.baseline)
+            baseline_view = {
+                **self.baseline.describe(),
+                "differences": baselines.differences(
+                    self.baseline, [*endpoints, self.aggregate.total_stats()]
+                ),
+            }
         decision = decide(outcomes, strict=self.plan.strict, interrupted=self.interrupted)
         status, exit_code = decision.status, decision.exit_code
         if self.aborted_by is not None and not self.interrupted:
@@ -325,13 +369,15 @@ class _Session:
             started_at=started_at,
             ended_at=ended_at,
             total=self.aggregate.total_stats(),
-            endpoints=tuple(self.aggregate.endpoint_stats()),
+            endpoints=tuple(endpoints),
             series=tuple(self.aggregate.series()),
             outcomes=tuple(outcomes),
             aborted_by=self.aborted_by,
             warnings=tuple(warnings),
             generator=dict(self.generator),
             sections=sections,
+            findings=tuple(findings),
+            baseline=baseline_view,
         )
         self.recorder.finish(
             status,
@@ -341,3 +387,32 @@ class _Session:
             summary=result_summary(result),
         )
         return result
+
+    def _store_findings(self, findings: list[Finding]) -> None:
+        """Findings join the store's (origin ``run:<id>``), as every analysis's do."""
+        if not findings:
+            return
+        try:
+            upsert_findings(self.recorder.store, findings, origin=f"run:{self.run_id}")
+        except SQLAlchemyError as exc:
+            self.warnings.append(f"the store could not keep the run's findings: {exc}")
+
+    def _findings(
+        self,
+        reports: list[tuple[obs.RunObserver, obs.ObserverReport]],
+        endpoints: list[EndpointStats],
+    ) -> list[Finding]:
+        """The observers' findings, and those that need the load's figures (``explain``); one
+        per id."""
+        found: dict[str, Finding] = {}
+        for observer, report in reports:
+            for finding in report.findings:
+                found.setdefault(finding.id, finding)
+            if report.explain is None:
+                continue
+            try:
+                for finding in report.explain(endpoints):
+                    found.setdefault(finding.id, finding)
+            except PerfsightError as exc:
+                self.warnings.append(f"{observer.name}: {exc}")
+        return list(found.values())

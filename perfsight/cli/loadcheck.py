@@ -14,8 +14,10 @@ from typing import Any
 
 from rich.console import Console
 
-from loadruns import LoadOptions, Progress, RunResult, run
+from loadruns import LoadOptions, Progress, RunResult, execute, make_plan
+from loadruns.backend import backend_observer
 from loadruns.formatting import format_ms
+from loadruns.html_report import write_html
 from loadruns.jsonout import write_json
 from loadruns.junit import write_junit
 from loadruns.summary import print_summary
@@ -28,6 +30,7 @@ examples:
   perfsight loadcheck -H http://127.0.0.1:8000 -u 20 -t 1m
   perfsight loadcheck --threshold 'http_req_duration=p(95)<300' --profile none --junit out.xml
   perfsight loadcheck -f locustfile.py --tag environment=staging --json result.json
+  perfsight loadcheck --tag environment=staging --baseline last-pass --html report.html
 
 exit codes: 0 pass, 1 a threshold failed, 2 could not run (bad input, host not allowed,
 target unreachable, interrupted)."""
@@ -70,6 +73,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     add("--label", metavar="TEXT", help="a free label stored with the run")
     add("--json", metavar="FILE", help="write the result as JSON ('-' for stdout)")
     add("--junit", metavar="FILE", help="write JUnit XML, one testcase per threshold")
+    add("--html", metavar="FILE", help="write a self-contained HTML report (plotly charts)")
+    add(
+        "--baseline",
+        metavar="last-pass|RUN_ID",
+        help="compare with a baseline run: the last passed run with the same tags, or a run id "
+        "(p95 per endpoint no worse than +10 %%, req/s no lower than -10 %%; [load] baseline_*)",
+    )
+    add(
+        "--no-backend",
+        action="store_true",
+        help="do not watch Redis, Prometheus, the profiler, the probe or the processes",
+    )
     add("--strict", action="store_true", help="a threshold nothing measured fails the check")
     add("--run-id", metavar="ID", help="id for the new run (for callers that follow it)")
     parser.set_defaults(handler=handle)
@@ -91,6 +106,7 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
         label=args.label,
         strict=args.strict,
         run_id=args.run_id,
+        baseline=args.baseline,
     )
 
 
@@ -100,12 +116,14 @@ def handle(args: argparse.Namespace) -> int:
     # With the JSON on stdout, the summary goes to stderr.
     summary_console = err if args.json == "-" else out
     progress = _ProgressLine(err)
+    plan = make_plan(settings, options)
     with open_store(settings) as store, _sigterm_as_interrupt():
+        observers = [] if args.no_backend else [backend_observer(settings, plan, store)]
         try:
-            result = run(
-                settings,
-                options,
+            result = execute(
+                plan,
                 store,
+                observers=observers,
                 on_progress=progress,
                 on_abandoned=lambda ids: err.print(
                     f"marked {len(ids)} run(s) left running by a stopped process as aborted: "
@@ -128,6 +146,8 @@ def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:
             sys.stdout.flush()
     if args.junit:
         write_junit(result, args.junit, strict=args.strict)
+    if args.html:
+        write_html(result, args.html)
 
 
 @contextmanager
