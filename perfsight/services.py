@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -74,15 +74,23 @@ class ManagedProcess:
             )
         return found
 
-    def _spawn(self, argv: Callable[[Path], Sequence[str]]) -> None:
-        """Start ``argv(workdir)`` in a fresh temporary directory, output to a log file there."""
+    def _spawn(
+        self,
+        argv: Callable[[Path], Sequence[str]],
+        *,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start ``argv(workdir)`` with output to a log file in a fresh temporary directory,
+        running in ``cwd`` (default: that directory) with ``env`` (default: ours)."""
         if self.workdir is None:
             self.workdir = Path(tempfile.mkdtemp(prefix=f"perfsight-{self.name}-"))
         self.log_path = self.workdir / f"{self.name}.log"
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 list(argv(self.workdir)),
-                cwd=self.workdir,
+                cwd=cwd or self.workdir,
+                env=dict(env) if env is not None else None,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from perfsight.demo.indexes import Mode
+from perfsight.demo.process import SampleApi
 from perfsight.services import RedisServer, port_open
 from perfsight.store import Store
 
@@ -156,3 +159,59 @@ def latency_server_factory() -> Iterator[object]:
     yield factory
     for server in started:
         server.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample travel-CRM API (perfsight/demo/README.md lists its endpoints)
+# ---------------------------------------------------------------------------------------------
+
+
+def _start_sample_api(folder: Path, redis: str, mode: Mode, **options: Any) -> SampleApi:
+    api = SampleApi(
+        mode=mode,
+        profile_file=folder / f"{mode}-{uuid.uuid4().hex[:6]}.profile.jsonl",
+        redis_url=redis,
+        redis_prefix=f"perfsight-test:{uuid.uuid4().hex[:8]}:",
+        **options,
+    )
+    return api.start()
+
+
+@pytest.fixture
+def sample_api_factory(redis_url: str, tmp_path: Path) -> Iterator[Callable[..., SampleApi]]:
+    """``factory(mode="before"|"after", size="small", smtp_ms=300)`` starts a sample API of this
+    test's own (``.url``, ``.pid``, ``.profile_file``, ``.read_profile(offset)``,
+    ``.profile_offset()``) on a free loopback port with a Redis key prefix of its own; each is
+    stopped by its pid when the test ends. Seeded data are the same in every process."""
+    started: list[SampleApi] = []
+
+    def factory(mode: Mode = "before", **options: Any) -> SampleApi:
+        api = _start_sample_api(tmp_path, redis_url, mode, **options)
+        started.append(api)
+        return api
+
+    yield factory
+    for api in started:
+        api.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_api_before(
+    redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SampleApi]:
+    """One ``before``-mode sample API shared by the whole session. Shared: read only the profile
+    lines after ``profile_offset()`` or of your own ``X-Request-Id``; change data only through
+    the factory's servers."""
+    api = _start_sample_api(tmp_path_factory.mktemp("sample-api"), redis_url, "before")
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_api_after(
+    redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SampleApi]:
+    """One ``after``-mode sample API shared by the whole session (same rules as before's)."""
+    api = _start_sample_api(tmp_path_factory.mktemp("sample-api"), redis_url, "after")
+    yield api
+    api.stop()

@@ -61,6 +61,10 @@ class HttpMetrics:
         self.duration.labels(method, route, code).observe(seconds)
         self.requests.labels(method, route, code).inc()
 
+    def queries(self, method: str, route: str, count: int) -> None:
+        """Database operations one request issued (0 for a request served from a cache)."""
+        self.db_queries.labels(method, route).observe(count)
+
     def cache(self, name: str, hit: bool) -> None:
         self.cache_requests.labels(name, "hit" if hit else "miss").inc()
 

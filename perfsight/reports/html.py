@@ -12,7 +12,14 @@ import plotly.io as pio
 from analyzers.ranking import fix_first, time_cost
 from perfsight.models import iso
 from perfsight.reports.diff import ReportDiff
-from perfsight.reports.layout import ChartData, fmt
+from perfsight.reports.layout import (
+    STATUS_LABELS,
+    THRESHOLD_COLUMNS,
+    ChartData,
+    fmt,
+    threshold_rows,
+    window_text,
+)
 from perfsight.reports.model import Report
 
 STYLE = """
@@ -24,7 +31,6 @@ th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertic
 .fix li{margin:.4rem 0}code{background:#f6f8fa;padding:0 .2rem}
 .regression{color:#cf222e}.improvement{color:#1a7f37}.new{color:#cf222e}.resolved{color:#1a7f37}
 """
-_STATUS = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
 
 
 def table_html(columns: list[str], rows: list[list[Any]]) -> str:
@@ -83,9 +89,9 @@ def render_html(report: Report, diff: ReportDiff | None) -> str:
     tags = ", ".join(f"{k}={v}" for k, v in report.tags.items()) or "none"
     parts = [
         f"<h1>perfsight report — <span class='{escape(report.status)}'>"
-        f"{escape(_STATUS.get(report.status, report.status))}</span></h1>",
-        f"<p>Window {escape(iso(report.window_start) or '')} → "
-        f"{escape(iso(report.window_end) or '')} · tags: {escape(tags)}</p>",
+        f"{escape(STATUS_LABELS.get(report.status, report.status))}</span></h1>",
+        f"<p>Window {escape(window_text(report.window_start, report.window_end))} · "
+        f"tags: {escape(tags)}</p>",
         "<h2>Fix first</h2>",
         _fix_first(report),
         "<h2>Changes since the previous report</h2>",
@@ -93,11 +99,8 @@ def render_html(report: Report, diff: ReportDiff | None) -> str:
         "<h2>Thresholds</h2>",
     ]
     if report.outcomes:
-        rows = [
-            [_STATUS.get(o["status"], o["status"]), o["name"], o.get("observed"), o.get("source")]
-            for o in report.outcomes
-        ]
-        parts.append(table_html(["", "threshold", "observed", "source"], rows))
+        rows = threshold_rows(report.outcomes)
+        parts.append(table_html(THRESHOLD_COLUMNS, rows))
     else:
         parts.append("<p>No thresholds evaluated.</p>")
     for section in report.sections:

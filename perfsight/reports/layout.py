@@ -63,3 +63,35 @@ def fmt(value: Any, unit: str = "") -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+STATUS_LABELS = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
+THRESHOLD_COLUMNS = ["", "threshold", "observed", "source, or why not measured"]
+
+
+def observed_text(value: float | None, unit: str) -> str:
+    """An observed threshold value with its unit: ``417 ms``, ``90.0%``, ``3``."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    text = fmt(float(value))
+    return f"{text} {unit}" if unit in ("ms", "req/s") else text
+
+
+def threshold_rows(outcomes: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The thresholds table of a report, the same in every rendering."""
+    return [
+        [
+            STATUS_LABELS.get(o["status"], o["status"]),
+            o["name"],
+            observed_text(o.get("observed"), o.get("unit", "")),
+            o.get("source") or o.get("detail") or "",
+        ]
+        for o in outcomes
+    ]
+
+
+def window_text(start: datetime, end: datetime) -> str:
+    shown = "%Y-%m-%d %H:%M:%S"
+    return f"{start.astimezone(UTC).strftime(shown)} → {end.astimezone(UTC).strftime(shown)} UTC"

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from analyzers.ranking import fix_first, time_cost
-from perfsight.models import iso
 from perfsight.reports.diff import ReportDiff
-from perfsight.reports.layout import fmt
+from perfsight.reports.layout import (
+    STATUS_LABELS,
+    THRESHOLD_COLUMNS,
+    fmt,
+    threshold_rows,
+    window_text,
+)
 from perfsight.reports.model import Report
-
-_STATUS = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
 
 
 def _cell(value: Any) -> str:
@@ -26,9 +29,9 @@ def _table(columns: list[str], rows: list[list[Any]]) -> list[str]:
 def render_markdown(report: Report, diff: ReportDiff | None) -> str:
     tags = ", ".join(f"{k}={v}" for k, v in report.tags.items()) or "none"
     out = [
-        f"# perfsight report — {_STATUS.get(report.status, report.status)}",
+        f"# perfsight report — {STATUS_LABELS.get(report.status, report.status)}",
         "",
-        f"Window {iso(report.window_start)} → {iso(report.window_end)} · tags: {tags}",
+        f"Window {window_text(report.window_start, report.window_end)} · tags: {tags}",
         "",
         "## Fix first",
         "",
@@ -45,11 +48,8 @@ def render_markdown(report: Report, diff: ReportDiff | None) -> str:
     out += _diff_lines(diff)
     out += ["", "## Thresholds", ""]
     if report.outcomes:
-        rows = [
-            [_STATUS.get(o["status"], o["status"]), o["name"], o.get("observed"), o.get("source")]
-            for o in report.outcomes
-        ]
-        out += _table(["", "threshold", "observed", "source"], rows)
+        rows = threshold_rows(report.outcomes)
+        out += _table(THRESHOLD_COLUMNS, rows)
     else:
         out.append("No thresholds evaluated.")
     for section in report.sections:
