@@ -48,13 +48,13 @@ class BackendSession:
         try:
             return action()
         except PerfsightError as exc:
-            self.failed[watcher.name] = f"{phase}: {exc}"
-            self.warnings.append(f"{watcher.name} ({phase}): {exc}")
+            self.failed[watcher.name] = f"failed {phase}: {exc}"
+            self.warnings.append(f"{watcher.name} failed {phase}: {exc}")
             return None
 
     def start(self, run_id: str, started_at: float) -> None:
         for watcher in self.watchers:
-            self._call(watcher, "start", lambda w=watcher: w.start(run_id, started_at))
+            self._call(watcher, "at the start", lambda w=watcher: w.start(run_id, started_at))
 
     def tick(self, progress: Progress) -> None:
         for watcher in self.watchers:
@@ -66,8 +66,7 @@ class BackendSession:
             report = self._call(watcher, "end", lambda w=watcher: w.finish(started_at, ended_at))
             if report is not None:
                 reports.append((watcher.name, report))
-        for name, why in self.failed.items():
-            self.status[name] = f"failed at the {why}"
+        self.status.update(self.failed)
         for name, _report in reports:
             self.status[name] = "measured"
         missing = _reasons(self.status)
