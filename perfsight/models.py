@@ -120,10 +120,28 @@ def _context_from_document(doc: Mapping[str, Any], rid_key: str, route_key: str)
 class QueryEvent:
     """One database operation, normalised from any MongoDB source (see DESIGN.md).
 
-    ``ts`` is when the operation ended (the profiler's meaning). Counters the source did not
-    report are ``None``, never 0. ``fingerprint`` masks every literal; ``params_hash`` hashes the
-    literals, so two events with equal fingerprints and equal ``params_hash`` are the same query
-    with the same parameters.
+    ``ts`` is when the operation ended (the profiler's meaning), timezone-aware UTC. Counters the
+    source did not report are ``None``, never 0. ``fingerprint`` masks every literal (mongosh
+    text, e.g. ``db.leads.find({"tenant":"?"}).limit(?)``; it names the collection, not the
+    database: the shape is ``namespace`` + ``fingerprint``); ``params_hash`` hashes the literals
+    and the namespace, so two events with equal fingerprints and equal ``params_hash`` are the
+    same query with the same parameters.
+
+    Field notes: ``op`` is the profiler's operation type (``query`` for find, ``getmore``,
+    ``update``, ``remove``, ``insert``, ``command``); ``command_name`` the command (``find``,
+    ``aggregate``, ``getMore``…). A getMore carries the fingerprint, filter and sort of the
+    command that opened its cursor (fingerprint + ``.getMore()``). ``filter_shape`` and
+    ``projection`` are masked (literals are ``"?"``). ``limit``/``skip`` come from find, count
+    and the first ``$limit``/``$skip`` of a pipeline. ``cursor_exhausted`` is None for
+    operations that open no cursor. ``client`` is the profiler's ``client`` or the log's
+    ``remote`` (with its port). ``is_admin`` marks admin and diagnostic commands (hello,
+    listIndexes, serverStatus, $collStats pipelines…, anything on admin/config/local or a
+    ``system.*`` collection): kept as events, never analysed as queries. ``n_matched`` (updates,
+    findAndModify) and ``n_deleted`` (deletes) stand in for ``nreturned`` for writes.
+    ``query_hash`` is ``queryHash`` (4.2–7.x) or ``planCacheShapeHash`` (8.0);
+    ``query_shape_hash`` is 8.0's ``queryShapeHash``. ``truncated`` marks a command the server
+    stored as ``{"$truncated": …}`` (over 50 KB): its shape is unknown. ``source`` is
+    ``"<file>:<line>"``; ``raw`` the source document (the log line or profile document).
     """
 
     ts: datetime
@@ -154,6 +172,11 @@ class QueryEvent:
     error: str | None = None
     source: str | None = None
     raw: Mapping[str, Any] | None = None
+    skip: int | None = None
+    n_matched: int | None = None
+    n_deleted: int | None = None
+    query_shape_hash: str | None = None
+    truncated: bool = False
 
     @property
     def database(self) -> str:

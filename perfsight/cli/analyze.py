@@ -1,25 +1,275 @@
-"""`perfsight analyze`: not built yet, except its HTTP probe (``--probe``)."""
+"""`perfsight analyze`: MongoDB slow-query logs and profile files → query shapes and findings.
+
+Exit codes: 0 it ran (whatever it found), 1 ``--fail-on`` was given and a finding reached that
+severity, 2 it could not run (a file missing or unreadable, bad options, the store, or an input
+of which nothing could be read). Lines that cannot be read are counted and reported with their
+line numbers (stderr, and ``input`` of ``--format json``); they do not stop the analysis.
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from perfsight.cli import notbuilt, probe
+import orjson
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from analyzers.base import AnalysisContext
+from analyzers.endpoint_probe import findings_for_settings
+from collectors.file_input import STDIN
+from collectors.http_probe import ProbeReport
+from collectors.index_file import load_indexes
+from collectors.input_report import InputReport
+from collectors.mongo_normalize import ReadOptions
+from perfsight.analysis import Inputs, analyze, read_events, shape_stats_for
+from perfsight.cli import probe
+from perfsight.cli.analyze_output import input_summary, render_markdown, render_table, report_json
+from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.durations import parse_duration
+from perfsight.errors import ConfigError, InputError
+from perfsight.models import SEVERITY_RANK, Finding, parse_iso, utcnow
+from perfsight.store.findings import upsert_findings
+from perfsight.store.shapes import save_shape_stats
 
 SUMMARY = "Analyse MongoDB query events (logs, profile files, live profiler); report findings."
+EXIT_OK, EXIT_FAILED = 0, 1
+PROGRESS_MIN_BYTES = 16 << 20  # smaller inputs finish before a bar would help
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "analyze", help=SUMMARY, description=SUMMARY
+        "analyze",
+        help=SUMMARY,
+        description=f"{SUMMARY} Without --log/--profile-file: the files of [mongo] log_files "
+        "and profile_files.",
+        epilog="Exit codes: 0 ran, 1 a finding reached --fail-on, 2 could not run.",
     )
-    probe.add_arguments(parser)  # issue 6: the HTTP probe's options
-    parser.set_defaults(handler=_handle)
+    parser.add_argument(
+        "--log",
+        metavar="FILE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="mongod logv2 file(s) (.log or .gz; - reads stdin): the 'Slow query' lines",
+    )
+    parser.add_argument(
+        "--profile-file",
+        metavar="FILE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="system.profile export(s): JSON array or JSON lines, Extended JSON (.gz too)",
+    )
+    parser.add_argument(
+        "--indexes",
+        metavar="FILE",
+        help="JSON of the existing indexes per namespace, in the shape of pymongo's "
+        'index_information(): {"db.coll": {"name": {"key": [["field", 1]]}}}',
+    )
+    parser.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only operations that ended after WHEN: a duration back from now (30m, 24h, 7d) "
+        "or an ISO 8601 time",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "markdown"),
+        default="table",
+        help="table (default), markdown, or json (perfsight/schemas/analyze.schema.json)",
+    )
+    parser.add_argument(
+        "--top",
+        metavar="N",
+        type=_positive,
+        default=20,
+        help="findings and shapes to list (default 20)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("warning", "critical"),
+        help="exit 1 when a finding has this severity or a higher one",
+    )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="do not write the shape statistics and findings to the store",
+    )
+    probe.add_arguments(parser)
+    parser.set_defaults(handler=run)
     return parser
 
 
-def _handle(args: argparse.Namespace) -> int:
-    if args.probe:  # issue 6 hook: the HTTP probe runs on its own until analyze is built
-        return probe.run(args)
-    return notbuilt.handler("analyze")(args)
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def parse_since(text: str | None, now: datetime) -> datetime | None:
+    """``--since``: a duration back from ``now`` or an ISO 8601 time (UTC when no offset)."""
+    if text is None:
+        return None
+    try:
+        return now - timedelta(seconds=parse_duration(text))
+    except ValueError:
+        pass
+    try:
+        return parse_iso(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"not a duration or an ISO time: {text!r} (e.g. 2h, 7d, 2024-07-09T18:00:00Z)",
+            source="--since",
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    have_files = any(
+        (args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files)
+    )
+    if args.probe and not have_files:
+        return probe.run(args)  # the HTTP probe alone
+    probe_report = probe.probe_target(settings, args) if args.probe else None
+    now = utcnow()
+    inputs = _inputs(
+        args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files
+    )
+    since = parse_since(args.since, now)
+    indexes: dict[str, Any] = {}
+    if args.indexes:
+        indexes, notes = load_indexes(args.indexes)
+        for note in notes:
+            err.print(note, markup=False, highlight=False)
+    store = None if args.no_store else open_store(settings)
+    try:
+        report = InputReport()
+        context = AnalysisContext(settings=settings.analysis, indexes=indexes, now=now)
+        options = ReadOptions.from_settings(settings.mongo, since=since)
+        with _progress(inputs) as progress:
+            events = read_events(inputs, options=options, report=report, progress=progress)
+            result = analyze(
+                events, context=context, shapes=shape_stats_for(settings), report=report
+            )
+        if probe_report is not None:
+            result = replace(
+                result, findings=[*result.findings, *findings_for_settings(settings, probe_report)]
+            )
+        for line in input_summary(report):
+            err.print(line, markup=False, highlight=False)
+        if not report.usable:
+            first = report.rejections[0]
+            raise InputError(
+                f"nothing could be read: all {report.rejected:,} records were rejected (first: "
+                f"line {first.line}: {first.reason})",
+                source=first.source,
+            )
+        if store is not None:
+            upsert_findings(store, result.findings, origin="analyze")
+            save_shape_stats(store, result.shapes.buckets(), source=_source_label(inputs))
+    finally:
+        if store is not None:
+            store.close()
+    failed = _failed(result.findings, args.fail_on)
+    _print(result, args, since, failed, probe_report)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _inputs(
+    logs: Sequence[str],
+    profiles: Sequence[str],
+    log_files: Sequence[str],
+    profile_files: Sequence[str],
+) -> Inputs:
+    if not logs and not profiles:
+        logs, profiles = log_files, profile_files
+    if not logs and not profiles:
+        raise InputError(
+            "nothing to analyze: give --log FILE or --profile-file FILE (or set [mongo] "
+            "log_files / profile_files)",
+            source="perfsight analyze",
+        )
+    if [*logs, *profiles].count(STDIN) > 1 or STDIN in profiles:
+        raise InputError("only one --log can read stdin ('-')", source="perfsight analyze")
+    for path in (*logs, *profiles):
+        if path != STDIN and not Path(path).is_file():
+            raise InputError("no such file", source=str(path))
+    return Inputs(logs=tuple(logs), profile_files=tuple(profiles))
+
+
+def _failed(findings: list[Finding], fail_on: str | None) -> bool:
+    if fail_on is None:
+        return False
+    return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in findings)
+
+
+def _print(
+    result: Any,
+    args: argparse.Namespace,
+    since: datetime | None,
+    failed: bool,
+    probe_report: ProbeReport | None,
+) -> None:
+    if args.format == "json":
+        data = report_json(result, top=args.top, since=since, fail_on=args.fail_on, failed=failed)
+        data["probe"] = probe_report.to_dict() if probe_report is not None else None
+        text = orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2).decode()
+        out.file.write(text + "\n")
+    elif args.format == "markdown":
+        out.file.write(render_markdown(result, top=args.top, since=since))
+    else:
+        render_table(result, top=args.top, console=out)
+        if probe_report is not None:
+            probe.render_probes(probe_report)
+    out.file.flush()
+
+
+def _source_label(inputs: Inputs) -> str:
+    """The store key of this input set: analysing the same files again replaces their rows."""
+    names = [
+        p if str(p) == STDIN else str(Path(p).resolve())
+        for p in (*inputs.logs, *inputs.profile_files)
+    ]
+    label = "analyze " + " ".join(sorted(str(n) for n in names))
+    if len(label) > 400:
+        label = "analyze sha256:" + hashlib.sha256(label.encode()).hexdigest()[:32]
+    return label
+
+
+@contextmanager
+def _progress(inputs: Inputs) -> Iterator[Callable[[str, int], None] | None]:
+    """A progress bar (stderr, on a terminal) over the input bytes, for large inputs."""
+    paths = [str(p) for p in (*inputs.logs, *inputs.profile_files)]
+    if STDIN in paths or not err.is_terminal:
+        yield None
+        return
+    sizes = {p: Path(p).stat().st_size for p in paths if Path(p).is_file()}
+    total = sum(sizes.values())
+    if total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("analysing", total=total)
+        offsets = dict.fromkeys(paths, 0)
+
+        def advance(name: str, done: int) -> None:
+            offsets[name] = done
+            bar.update(task, completed=sum(offsets.values()))
+
+        yield advance

@@ -65,12 +65,17 @@ def target_settings(settings: Settings, base_url: str | None) -> TargetSettings:
         raise ConfigError(f"{base_url!r}: {reason}", source="--probe-base-url") from None
 
 
+def probe_target(settings: Settings, args: argparse.Namespace) -> ProbeReport:
+    """Run the probe the options describe."""
+    target = target_settings(settings, args.probe_base_url)
+    probe = HttpProbe(target, extra_endpoints=args.probe_endpoint, openapi=args.probe_openapi)
+    return probe.run()
+
+
 def run(args: argparse.Namespace) -> int:
     """Probe, store the findings, print. 0: probed (findings or not); 2: could not run."""
     settings = settings_from(args)
-    target = target_settings(settings, args.probe_base_url)
-    probe = HttpProbe(target, extra_endpoints=args.probe_endpoint, openapi=args.probe_openapi)
-    report = probe.run()
+    report = probe_target(settings, args)
     found = findings_for_settings(settings, report)
     if not args.probe_no_store and found:
         with open_store(settings) as store:
@@ -109,6 +114,16 @@ def _yes_no(value: bool | None) -> str:
 
 
 def render(report: ProbeReport, found: Sequence[Finding]) -> None:
+    render_probes(report)
+    if not found:
+        out.print("No probe findings.")
+    for finding in found:
+        out.print(f"[bold]{finding.severity}[/] {finding.kind}: {finding.summary}", highlight=False)
+        out.print(f"  fix: {finding.suggestion}", highlight=False, markup=False)
+
+
+def render_probes(report: ProbeReport) -> None:
+    """The table of what each probed endpoint answered."""
     table = Table(title=f"HTTP probe — {report.requests} of at most {report.max_requests} requests")
     table.add_column("endpoint", no_wrap=True)
     for column in ("kind", "status", "items", "bytes", "encoding", "paging", "fields"):
@@ -130,8 +145,3 @@ def render(report: ProbeReport, found: Sequence[Finding]) -> None:
             note = probe.cache_control or "no Cache-Control"
         table.add_row(*cells, note)
     out.print(table)
-    if not found:
-        out.print("No probe findings.")
-    for finding in found:
-        out.print(f"[bold]{finding.severity}[/] {finding.kind}: {finding.summary}", highlight=False)
-        out.print(f"  fix: {finding.suggestion}", highlight=False, markup=False)

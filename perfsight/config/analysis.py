@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from pydantic import field_validator
+
 from perfsight.config.base import Table, setting
 from perfsight.config.validators import Duration
+from perfsight.durations import parse_duration
 
 
 class AnalysisSettings(Table):
@@ -56,6 +59,27 @@ class AnalysisSettings(Table):
         "many bytes.",
         ge=1,
     )
+    index_scan_ratio: float = setting(
+        100.0,
+        "Missing-index advisor: documents examined per document returned at which a query "
+        "shape scans too much (mtools mlogfilter --scan: 100).",
+        gt=0,
+    )
+    index_min_wasted_docs: int = setting(
+        500,
+        "Missing-index advisor: documents examined beyond those returned, per execution, "
+        "before scanning counts as waste (Atlas Performance Advisor: 500).",
+        ge=0,
+    )
+    index_critical_examined: int = setting(
+        10000,
+        "Missing-index advisor: documents examined per execution that make a missing index "
+        "critical (mtools mlogfilter --scan: 10,000).",
+        ge=0,
+    )
+    shape_bucket: Duration = setting(
+        "1h", "Time bucket of the query-shape statistics kept in the store."
+    )
     outside_db_min_ms: Duration = setting(
         "100ms",
         "time_outside_db (load runs): only endpoints whose average response time is at least this.",
@@ -67,3 +91,10 @@ class AnalysisSettings(Table):
         gt=0,
         le=1,
     )
+
+    @field_validator("shape_bucket")
+    @classmethod
+    def _bucket_positive(cls, value: str) -> str:
+        if parse_duration(value) < 1:
+            raise ValueError("must be at least 1s")
+        return value

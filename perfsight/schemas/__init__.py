@@ -14,3 +14,18 @@ def load(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath(f"{name}.schema.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+NAMES = ("finding", "analyze")
+
+
+def registry() -> Any:
+    """A ``referencing.Registry`` of every shipped schema, so a validator resolves the ``$ref``s
+    between them (needs ``jsonschema``, which the test extra installs)::
+
+        jsonschema.Draft202012Validator(load("analyze"), registry=registry()).validate(data)
+    """
+    from referencing import Registry, Resource
+
+    resources = [(load(n)["$id"], Resource.from_contents(load(n))) for n in NAMES]
+    return Registry().with_resources(resources)

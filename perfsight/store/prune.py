@@ -15,6 +15,7 @@ from perfsight.store.tables import (
     load_run_endpoints,
     load_run_series,
     load_runs,
+    query_shapes,
     redis_command_samples,
     redis_samples,
     reports,
@@ -30,6 +31,7 @@ PRUNABLE: list[tuple[Table, str]] = [
     (redis_command_samples, "ts"),
     (cache_samples, "ts"),
     (latency_samples, "ts"),
+    (query_shapes, "bucket_start"),
 ]
 
 

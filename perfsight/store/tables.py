@@ -12,6 +12,7 @@ from perfsight.store.migrations.m0001_core import (
     scheduler_heartbeat,
     threshold_outcomes,
 )
+from perfsight.store.migrations.m0002_shapes import file_cursors, query_shapes
 from perfsight.store.migrations.m0003_collect import (
     cache_samples,
     collect_sources,
@@ -24,12 +25,14 @@ from perfsight.store.migrations.m0008_scheduler import job_runs
 __all__ = [
     "cache_samples",
     "collect_sources",
+    "file_cursors",
     "findings",
     "job_runs",
     "latency_samples",
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
+    "query_shapes",
     "redis_command_samples",
     "redis_samples",
     "reports",

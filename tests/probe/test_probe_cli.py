@@ -102,6 +102,8 @@ def test_an_unreadable_openapi_document_exits_2_after_probing_the_rest(
     assert "GET /api/bookings-unpaged" in captured.out
 
 
-def test_analyze_without_probe_is_still_not_built(capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_without_probe_or_files_says_what_to_give(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["analyze"]) == 2
-    assert "not built" in capsys.readouterr().err
+    assert "nothing to analyze" in capsys.readouterr().err

@@ -1,0 +1,174 @@
+"""The pieces query fingerprints are built from: the ``QueryShape`` record, the names that
+never belong to a shape, collection references, JSON rendering and the params hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import orjson
+
+from analyzers.masking import mask_query, sort_direction
+
+GETMORE_SUFFIX = ".getMore()"
+TRUNCATED = "<truncated>"
+
+# Fields every command carries that say nothing about its shape (sessions, routing, concerns).
+GENERIC_FIELDS = frozenset(
+    {
+        "lsid",
+        "$db",
+        "$clusterTime",
+        "$readPreference",
+        "$configTime",
+        "$topologyTime",
+        "$audit",
+        "$client",
+        "$configServerState",
+        "txnNumber",
+        "autocommit",
+        "startTransaction",
+        "readConcern",
+        "writeConcern",
+        "maxTimeMS",
+        "comment",
+        "apiVersion",
+        "apiStrict",
+        "apiDeprecationErrors",
+        "shardVersion",
+        "databaseVersion",
+        "clientOperationKey",
+        "mayBypassWriteConcern",
+        "$queryOptions",
+    }
+)
+
+# First aggregation stages that make a pipeline a diagnostic read, not an application query.
+# A change stream is an application's, but its getMores wait for changes (awaitData): their
+# durations measure waiting, not work, so it is kept out of the query analysis too.
+DIAGNOSTIC_STAGES = frozenset(
+    {
+        "$changeStream",
+        "$collStats",
+        "$indexStats",
+        "$currentOp",
+        "$listSessions",
+        "$listLocalSessions",
+        "$planCacheStats",
+        "$queryStats",
+        "$shardedDataDistribution",
+        "$listSearchIndexes",
+        "$listSampledQueries",
+    }
+)
+
+# Commands whose first value names the collection they act on (a log line of such a command
+# on "<db>.$cmd" is about "<db>.<that collection>").
+COLLECTION_COMMANDS = frozenset(
+    {
+        "find",
+        "aggregate",
+        "count",
+        "distinct",
+        "findandmodify",
+        "insert",
+        "update",
+        "delete",
+        "listindexes",
+        "collstats",
+        "create",
+        "drop",
+        "createindexes",
+        "dropindexes",
+        "validate",
+        "collmod",
+        "compact",
+        "mapreduce",
+        "reindex",
+    }
+)
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+class QueryShape(NamedTuple):
+    """What a command says about the query it runs (a NamedTuple: built once per event)."""
+
+    command_name: str
+    fingerprint: str
+    params_hash: str
+    collection: str | None = None  # from the command, when the namespace is "<db>.$cmd"
+    filter_shape: dict[str, Any] | None = None
+    sort: tuple[tuple[str, int], ...] | None = None
+    projection: dict[str, Any] | None = None
+    limit: int | None = None
+    skip: int | None = None
+    truncated: bool = False
+    diagnostic: bool = False
+
+
+@lru_cache(maxsize=4096)
+def collection_ref(collection: str) -> str:
+    """``db.leads``, or ``db.getCollection("system.keys")`` when the name is no identifier."""
+    if _IDENTIFIER.match(collection):
+        return f"db.{collection}"
+    return f"db.getCollection({to_json(collection)})"
+
+
+def dumps_literals(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=_literal_default)
+    except TypeError:  # an integer beyond 64 bits (Python's json reads them; orjson not)
+        return json.dumps(value, default=_literal_default, separators=(",", ":")).encode()
+
+
+def to_json(value: Any) -> str:
+    return dumps_literals(value).decode()
+
+
+def _literal_default(value: Any) -> str:
+    # Values orjson cannot encode (bson ObjectId, Regex, Binary, Decimal128 from a live server)
+    # still need a stable encoding for params_hash: type and text.
+    return f"{type(value).__name__}:{value}"
+
+
+def params_hash(namespace: str, *parts: Any) -> str:
+    data = dumps_literals((namespace, parts))
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def as_int(value: Any) -> int | None:
+    """A count or limit from a command (Extended JSON numbers too); None when not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, dict):
+        for key in ("$numberInt", "$numberLong", "$numberDouble"):
+            if key in value:
+                try:
+                    return int(float(value[key]))
+                except (TypeError, ValueError):
+                    return None
+    return None
+
+
+def sort_pairs(sort: Any) -> tuple[tuple[str, int], ...] | None:
+    """A sort specification as ``((field, 1 | -1), …)``; None when there is none."""
+    if not isinstance(sort, dict) or not sort:
+        return None
+    pairs = []
+    for field, value in sort.items():
+        direction = sort_direction(value)
+        if direction is not None:  # {"$meta": "textScore"} cannot be an index key
+            pairs.append((field, direction))
+    return tuple(pairs) or None
+
+
+def masked_filter(value: Any) -> dict[str, Any] | None:
+    return mask_query(value) if isinstance(value, dict) else None

@@ -1,0 +1,161 @@
+"""mongod logv2 reader: "Slow query" lines (id 51803) from a file, a ``.gz`` file or stdin.
+
+Usage::
+
+    report = InputReport()
+    for event in read_log("mongod.log.gz", options=ReadOptions(since=...), report=report):
+        ...
+
+or, to continue where the last read stopped (``collect``, reports)::
+
+    reader = LogReader(path, cursor=stored_cursor, incremental=True, report=report)
+    events = list(reader.events())
+    store_the(reader.cursor)
+
+Each update/delete is logged twice: a ``WRITE`` line per statement (filter, plan, counters) and
+a ``COMMAND`` line for the whole command with ``ns: "<db>.$cmd"``. The ``COMMAND`` twin of a
+``WRITE`` line on the same connection (``ctx``) is merged into it (counted under
+``duplicates_merged``); a ``COMMAND`` line without its ``WRITE`` line is an event of its own.
+
+Speed: lines without ``51803`` in them are not parsed (a cheap check that they look like a
+JSON object still catches garbage); every other line is parsed once with orjson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from collectors.file_input import OpenedInput, cursor_for
+from collectors.file_reader import (
+    READ_ERRORS,
+    TRUNCATED_REASON,
+    FileReader,
+    Progress,
+    read_error,
+)
+from collectors.input_report import InputReport
+from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
+from perfsight.models import QueryEvent
+
+SLOW_QUERY_ID = 51803
+_PROGRESS_EVERY = 8192  # lines between progress callbacks
+
+
+class _WriteTwins:
+    """Pairs each update/delete ``COMMAND`` line with the ``WRITE`` line(s) logged before it on
+    the same connection (``ctx``)."""
+
+    __slots__ = ("pending",)
+
+    def __init__(self) -> None:
+        # ctx -> (namespace, op) of the last WRITE line, waiting for its COMMAND twin
+        self.pending: dict[object, tuple[str, str]] = {}
+
+    def is_twin(self, entry: dict[str, object], event: QueryEvent) -> bool:
+        op, pending = event.op, self.pending
+        if op == "update" or op == "remove":
+            ctx = entry.get("ctx")
+            if entry.get("c") == "WRITE":
+                pending[ctx] = (event.namespace, op)
+            elif pending.get(ctx) == (event.namespace, op) and event.filter_shape is None:
+                del pending[ctx]
+                return True
+        elif pending:
+            pending.pop(entry.get("ctx"), None)  # another operation: no twin is coming
+        return False
+
+
+class _Counts:
+    __slots__ = ("before", "blank", "events", "lines", "merged", "skipped")
+
+    def __init__(self) -> None:
+        self.lines = self.skipped = self.blank = self.merged = self.before = self.events = 0
+
+    def add_to(self, report: InputReport) -> None:
+        report.lines_read += self.lines
+        report.events += self.events
+        report.duplicates_merged += self.merged
+        report.before_since += self.before
+        if self.skipped:
+            report.skip("log lines that are not slow-query entries", self.skipped)
+        if self.blank:
+            report.skip("blank lines", self.blank)
+
+
+class LogReader(FileReader):
+    """Streams the slow-query events of one logv2 source (see ``FileReader``); in incremental
+    mode a last line without its newline is left for the next read."""
+
+    def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
+        report, name, progress = self.report, opened.name, self.progress
+        log_entry = Normalizer(self.options).log_entry
+        loads, decode_error = orjson.loads, orjson.JSONDecodeError
+        twins, counts = _WriteTwins(), _Counts()
+        lineno, offset = opened.start_line, opened.start_offset
+        consumed_line, consumed = lineno, offset
+        try:
+            for line in opened.stream:
+                if self.incremental and not line.endswith(b"\n"):
+                    break
+                lineno += 1
+                offset += len(line)
+                counts.lines += 1
+                if progress is not None and not counts.lines % _PROGRESS_EVERY:
+                    progress(opened.progress_position(offset))
+                if b"51803" not in line:
+                    stripped = line.strip()
+                    if not stripped:
+                        counts.blank += 1
+                        continue
+                    if stripped[:1] == b"{" and stripped[-1:] == b"}":
+                        counts.skipped += 1
+                        continue
+                try:
+                    entry = loads(line)
+                except decode_error as exc:
+                    report.reject(name, lineno, f"not JSON: {exc}")
+                    continue
+                if type(entry) is not dict:
+                    report.reject(name, lineno, "not a log entry (a JSON object)")
+                    continue
+                if entry.get("id") != SLOW_QUERY_ID:
+                    counts.skipped += 1
+                    continue
+                try:
+                    event = log_entry(entry, f"{name}:{lineno}")
+                except BadRecord as exc:
+                    report.reject(name, lineno, exc.reason)
+                    continue
+                if event is None:
+                    counts.before += 1
+                elif twins.is_twin(entry, event):
+                    counts.merged += 1
+                else:
+                    if event.truncated:
+                        report.mark_partial(name, lineno, TRUNCATED_REASON)
+                    counts.events += 1
+                    consumed_line, consumed = lineno, offset
+                    yield event
+            consumed_line, consumed = lineno, offset
+        except READ_ERRORS as exc:
+            report.reject(name, lineno + 1, read_error(exc))
+        finally:
+            counts.add_to(report)
+            if opened.path is not None:
+                self.cursor = cursor_for(opened, consumed, consumed_line)
+            if progress is not None:
+                progress(opened.progress_position(offset))
+
+
+def read_log(
+    path: str | Path,
+    *,
+    options: ReadOptions | None = None,
+    report: InputReport | None = None,
+    progress: Progress | None = None,
+) -> Iterator[QueryEvent]:
+    """The slow-query events of a whole logv2 file (``.gz`` too) or of stdin (``"-"``)."""
+    return LogReader(path, options=options, report=report, progress=progress).events()

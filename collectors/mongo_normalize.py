@@ -1,0 +1,379 @@
+"""Normalisation of MongoDB operation records to ``QueryEvent``, for server versions 4.4 to 8.0.
+
+Two record forms describe the same operations: a ``system.profile`` document and the ``attr`` of
+a logv2 "Slow query" line (id 51803). They differ in names (``millis``/``durationMillis``,
+``responseLength``/``reslen``, ``client``/``remote``, ``ts``/``t``) and in how they type the
+operation; both go through ``Normalizer``. Version differences handled here: ``queryHash``
+(4.2–7.x) vs ``planCacheShapeHash`` (+ ``queryShapeHash``, 8.0); boolean flags present only
+when true; ``{"$truncated": …}`` commands; a getMore described by its ``originatingCommand``.
+
+A record that cannot be normalised raises ``BadRecord`` with the reason (field and value) —
+the readers count and report it with its line number; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from analyzers.fingerprint import shape_of
+from collectors.event_factory import event_from_values
+from collectors.extjson import to_datetime, to_float, to_int
+from perfsight.config.mongo import MongoSettings
+from perfsight.models import NO_REQUEST, QueryEvent, RequestContext, request_context
+
+
+class BadRecord(Exception):
+    """A record that is not a usable operation record; ``reason`` says what and where."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How readers turn records into events.
+
+    ``since``: events that ended before it are counted, not returned. The comment settings are
+    ``[mongo] comment_*`` (see ``perfsight.models.request_context``). ``keep_raw``: keep the
+    source document on ``QueryEvent.raw`` (analyzers that keep events in memory may turn it off).
+    """
+
+    since: datetime | None = None
+    rid_key: str = "rid"
+    route_key: str = "route"
+    comment_regex: re.Pattern[str] | None = None
+    keep_raw: bool = True
+
+    @classmethod
+    def from_settings(
+        cls, mongo: MongoSettings, *, since: datetime | None = None, keep_raw: bool = True
+    ) -> ReadOptions:
+        regex = re.compile(mongo.comment_regex) if mongo.comment_regex else None
+        return cls(
+            since=since,
+            rid_key=mongo.comment_rid_key,
+            route_key=mongo.comment_route_key,
+            comment_regex=regex,
+            keep_raw=keep_raw,
+        )
+
+
+# Admin and diagnostic commands (lower-cased): kept as events, never analysed as queries.
+ADMIN_COMMANDS = frozenset(
+    name.lower()
+    for name in [
+        "hello",
+        "isMaster",
+        "ping",
+        "buildInfo",
+        "hostInfo",
+        "serverStatus",
+        "dbStats",
+        "collStats",
+        "listIndexes",
+        "listCollections",
+        "listDatabases",
+        "getParameter",
+        "setParameter",
+        "getLog",
+        "getCmdLineOpts",
+        "replSetGetStatus",
+        "replSetGetConfig",
+        "replSetHeartbeat",
+        "replSetUpdatePosition",
+        "saslStart",
+        "saslContinue",
+        "authenticate",
+        "logout",
+        "endSessions",
+        "refreshSessions",
+        "startSession",
+        "killCursors",
+        "killSessions",
+        "currentOp",
+        "killOp",
+        "profile",
+        "explain",
+        "createIndexes",
+        "dropIndexes",
+        "create",
+        "drop",
+        "dropDatabase",
+        "renameCollection",
+        "collMod",
+        "validate",
+        "connectionStatus",
+        "whatsmyuri",
+        "top",
+        "getDefaultRWConcern",
+        "getFreeMonitoringStatus",
+        "listCommands",
+        "dbHash",
+        "usersInfo",
+        "rolesInfo",
+        "atlasVersion",
+        "logRotate",
+        "fsync",
+        "compact",
+        "reIndex",
+        "shardingState",
+        "getShardVersion",
+        "isdbgrid",
+        "features",
+        "getnonce",
+        "dataSize",
+        "getDiagnosticData",
+        "setFeatureCompatibilityVersion",
+        "abortTransaction",
+        "commitTransaction",
+    ]
+)
+ADMIN_DATABASES = frozenset({"admin", "config", "local"})
+
+# A logv2 COMMAND line types every command "command"; the profiler's op names are the norm.
+_LOG_OPS = {"find": "query", "getmore": "getmore", "insert": "insert"}
+_CURSOR_COMMANDS = frozenset({"find", "aggregate", "getMore"})
+_STATEMENT_TYPES = frozenset({"update", "remove", "query", "getmore"})
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int | None:
+    value = stats.get(key)
+    if value is None or type(value) is int:
+        return value
+    try:
+        return to_int(value)
+    except ValueError as exc:
+        raise BadRecord(f"field '{key}': {exc}") from None
+
+
+def _text(stats: Mapping[str, Any], key: str) -> str | None:
+    value = stats.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise BadRecord(f"field '{key}' is not a string: {value!r:.60}")
+
+
+def _error(stats: Mapping[str, Any]) -> str | None:
+    if "errCode" not in stats and "errMsg" not in stats and stats.get("ok", 1) != 0:
+        return None
+    name = stats.get("errName") or "error"
+    code = stats.get("errCode")
+    message = stats.get("errMsg") or ""
+    head = f"{name} ({code})" if code is not None else str(name)
+    return f"{head}: {message}" if message else head
+
+
+class Normalizer:
+    """Profile documents and slow-query log entries → ``QueryEvent``."""
+
+    __slots__ = ("_keep_raw", "_since", "options")
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
+        self._since = self.options.since
+        self._keep_raw = self.options.keep_raw
+
+    def profile_document(self, doc: Any, source: str | None = None) -> QueryEvent | None:
+        """One ``system.profile`` document; None when it ended before ``since``."""
+        if not isinstance(doc, dict):
+            raise BadRecord(f"a profile document must be an object, not {type(doc).__name__}")
+        for key in ("op", "ns", "ts", "millis", "command"):
+            if key not in doc:
+                raise BadRecord(f"missing field '{key}'")
+        ts = self._time(doc["ts"], "ts")
+        if self._since is not None and ts < self._since:
+            return None
+        op = doc["op"]
+        if type(op) is not str:
+            raise BadRecord(f"field 'op' is not a string: {op!r:.60}")
+        return self._event(
+            op,
+            doc["ns"],
+            doc["command"],
+            doc.get("originatingCommand"),
+            doc,
+            ts,
+            self._millis(doc["millis"], "millis"),
+            _count(doc, "responseLength"),
+            _text(doc, "client"),
+            source,
+            doc if self._keep_raw else None,
+        )
+
+    def log_entry(self, entry: Mapping[str, Any], source: str | None = None) -> QueryEvent | None:
+        """One parsed logv2 "Slow query" line; None when it ended before ``since``."""
+        attr = entry.get("attr")
+        if not isinstance(attr, dict):
+            raise BadRecord("slow-query entry without an 'attr' object")
+        try:
+            t, ns, command, millis = entry["t"], attr["ns"], attr["command"], attr["durationMillis"]
+        except KeyError as missing:
+            where = "t" if missing.args[0] == "t" else f"attr.{missing.args[0]}"
+            raise BadRecord(f"missing field '{where}'") from None
+        ts = self._time(t, "t")
+        if self._since is not None and ts < self._since:
+            return None
+        kind = attr.get("type")
+        if kind in _STATEMENT_TYPES:
+            op = kind
+        elif isinstance(command, dict):
+            name = next(iter(command), "").lower()
+            op = _LOG_OPS.get(name, "command")
+            if name in ("update", "delete") and str(ns).endswith(".$cmd"):
+                op = "update" if name == "update" else "remove"
+        else:
+            op = "command"
+        reslen, remote = attr.get("reslen"), attr.get("remote")
+        if not (_plain(reslen) and _text_or_none(remote)):
+            reslen, remote = _count(attr, "reslen"), _text(attr, "remote")
+        return self._event(
+            op,
+            ns,
+            command,
+            attr.get("originatingCommand"),
+            attr,
+            ts,
+            millis if type(millis) is int else self._millis(millis, "attr.durationMillis"),
+            reslen,
+            remote,
+            source,
+            entry if self._keep_raw else None,
+        )
+
+    @staticmethod
+    def _time(value: Any, key: str) -> datetime:
+        if type(value) is dict:  # the usual {"$date": "<ISO>"}, decoded inline
+            text = value.get("$date")
+            if type(text) is str:
+                try:
+                    parsed = datetime.fromisoformat(text)
+                except ValueError:
+                    parsed = None
+                if parsed is not None and parsed.tzinfo is not None:
+                    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+        try:
+            return to_datetime(value)
+        except ValueError as exc:
+            raise BadRecord(f"field '{key}': {exc}") from None
+
+    @staticmethod
+    def _millis(value: Any, key: str) -> float:
+        if type(value) is int or type(value) is float:
+            return float(value)
+        try:
+            return to_float(value)
+        except ValueError as exc:
+            raise BadRecord(f"field '{key}': {exc}") from None
+
+    def _event(  # positional: called once per event
+        self,
+        op: str,
+        ns: Any,
+        command: Any,
+        origin: Any,
+        stats: dict[str, Any],
+        ts: datetime,
+        millis: float,
+        response_length: int | None,
+        client: str | None,
+        source: str | None,
+        raw: Mapping[str, Any] | None,
+    ) -> QueryEvent:
+        if type(ns) is not str or not ns:
+            raise BadRecord(f"field 'ns' is not a namespace: {ns!r:.60}")
+        if not isinstance(command, dict):
+            raise BadRecord(f"field 'command' is not an object: {command!r:.60}")
+        if not isinstance(origin, dict):
+            origin = None
+        shape = shape_of(command, namespace=ns, op=op, origin=origin)
+        database, _, collection = ns.partition(".")
+        if shape.collection and collection == "$cmd":
+            collection = shape.collection
+            ns = f"{database}.{collection}"
+        comment = command.get("comment")
+        if comment is None and origin is not None:
+            comment = origin.get("comment")
+        context = NO_REQUEST if comment is None else self._context(comment)
+        name = shape.command_name
+        get = stats.get
+        query_hash = get("queryHash") or get("planCacheShapeHash")
+        docs, keys, nreturned, matched, deleted, plan, app, shape_hash = _stats_fields(stats)
+        return event_from_values(
+            ts,
+            op,
+            ns,
+            name,
+            shape.fingerprint,
+            millis,
+            shape.filter_shape,
+            shape.sort,
+            shape.limit,
+            shape.projection,
+            docs,
+            keys,
+            nreturned,
+            response_length,
+            plan,
+            get("hasSortStage") is True or get("scanAndOrder") is True,
+            get("usedDisk") is True,
+            query_hash if type(query_hash) is str else None,
+            client,
+            app,
+            context.request_id,
+            context.route,
+            shape.params_hash,
+            (get("cursorExhausted") is True) if name in _CURSOR_COMMANDS else None,
+            shape.diagnostic
+            or database in ADMIN_DATABASES
+            or collection.startswith("system.")
+            or name.lower() in ADMIN_COMMANDS,
+            _error(stats) if "errCode" in stats or "errMsg" in stats or "ok" in stats else None,
+            source,
+            raw,
+            shape.skip,
+            matched,
+            deleted,
+            shape_hash,
+            shape.truncated,
+        )
+
+    def _context(self, comment: Any) -> RequestContext:
+        options = self.options
+        return request_context(
+            comment,
+            rid_key=options.rid_key,
+            route_key=options.route_key,
+            regex=options.comment_regex,
+        )
+
+
+def _stats_fields(stats: dict[str, Any]) -> tuple[Any, ...]:
+    """Counters and texts of a record: ints and strings on the fast path; anything else is
+    decoded (Extended JSON numbers) or rejected with the field named."""
+    get = stats.get
+    docs, keys, nreturned = get("docsExamined"), get("keysExamined"), get("nreturned")
+    matched, deleted = get("nMatched"), get("ndeleted")
+    plan, app, shape_hash = get("planSummary"), get("appName"), get("queryShapeHash")
+    if not (
+        _plain(docs) and _plain(keys) and _plain(nreturned) and _plain(matched) and _plain(deleted)
+    ):
+        docs, keys = _count(stats, "docsExamined"), _count(stats, "keysExamined")
+        nreturned = _count(stats, "nreturned")
+        matched, deleted = _count(stats, "nMatched"), _count(stats, "ndeleted")
+    if not (_text_or_none(plan) and _text_or_none(app) and _text_or_none(shape_hash)):
+        plan, app = _text(stats, "planSummary"), _text(stats, "appName")
+        shape_hash = _text(stats, "queryShapeHash")
+    return docs, keys, nreturned, matched, deleted, plan, app, shape_hash
+
+
+def _plain(value: Any) -> bool:
+    return value is None or type(value) is int
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or type(value) is str
