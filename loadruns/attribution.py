@@ -228,9 +228,16 @@ def short(finding: Finding) -> str:
             f"{_num(ev.get('wasted_ms'))} ms wasted)"
         )
     if finding.kind == "unpaginated_query":
+        if not ev.get("max_returned") and ev.get("getmore_returned"):
+            return (
+                f"unpaginated query on {ns} ({_num(ev.get('getmore_returned'))} documents in "
+                f"{_num(ev.get('getmores'))} getMore batches)"
+            )
         return f"unpaginated query on {ns} (up to {_num(ev.get('max_returned'))} documents)"
     if finding.kind == "unpaginated_endpoint":
         return f"unpaginated list ({_num(ev.get('items'))} items in one response)"
+    if finding.kind == "uncompressed_response":
+        return f"uncompressed response ({_num(ev.get('response_bytes'))} bytes)"
     if finding.kind == "missing_index" and finding.index:
         fields = ", ".join(f"{field}: {direction}" for field, direction in finding.index)
         return f"missing index on {ns} {{{fields}}}"

@@ -42,6 +42,9 @@ class LoadOptions:
     spawn_rate: float | None = None
     run_time: str | None = None
     workers: int | None = None
+    remote_workers: int | None = None  # workers of other machines the master waits for
+    master_bind_host: str | None = None
+    master_port: int | None = None
     thresholds: tuple[str, ...] = ()  # METRIC[{scope}]=EXPR, added to the profile
     profile: str | None = None  # seed | none; replaces [thresholds]
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -60,6 +63,9 @@ class LoadOptions:
             ("--spawn-rate", self.spawn_rate),
             ("--run-time", self.run_time),
             ("--workers", self.workers),
+            ("--remote-workers", self.remote_workers),
+            ("--master-bind-host", self.master_bind_host),
+            ("--master-port", self.master_port),
             ("--profile", self.profile),
             ("--label", self.label),
             ("--run-id", self.run_id),
@@ -90,6 +96,10 @@ class LoadPlan:
     stages: tuple[tuple[float, int], ...] = ()
     think_time: float = 0.0
     workers: int = 0
+    remote_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    master_port: int = 5557
+    remote_wait: float = 120.0
     headers: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
@@ -126,6 +136,7 @@ class LoadPlan:
             "stages": [{"duration_s": d, "target": t} for d, t in self.stages],
             "think_time_s": self.think_time,
             "workers": self.workers,
+            "remote_workers": self.remote_workers,
             "planned_duration_s": self.planned_duration,
             "thresholds": [t.name for t in self.thresholds],
             "strict": self.strict,
@@ -171,6 +182,14 @@ def make_plan(settings: Settings, options: LoadOptions) -> LoadPlan:
         stages=stages,
         think_time=parse_duration(load.think_time),
         workers=load.workers if options.workers is None else _workers(options.workers),
+        remote_workers=(
+            load.remote_workers
+            if options.remote_workers is None
+            else _workers(options.remote_workers, "--remote-workers")
+        ),
+        master_bind_host=options.master_bind_host or load.master_bind_host,
+        master_port=_port(options.master_port or load.master_port),
+        remote_wait=parse_duration(load.remote_wait),
         headers=dict(settings.target.headers),
         tags={**_automatic_tags(), **load.tags, **options.tags},
         label=options.label,
@@ -263,10 +282,16 @@ def _positive(option: float | None, configured: float, source: str) -> Any:
     return option
 
 
-def _workers(count: int) -> int:
+def _workers(count: int, source: str = "--workers") -> int:
     if count < 0:
-        raise ConfigError(f"must be 0 or more, not {count}", source="--workers")
+        raise ConfigError(f"must be 0 or more, not {count}", source=source)
     return count
+
+
+def _port(port: int) -> int:
+    if not 0 < port < 65536:
+        raise ConfigError(f"{port} is not a TCP port", source="--master-port")
+    return port
 
 
 def _automatic_tags() -> dict[str, str]:

@@ -379,10 +379,14 @@ def probe_section(data: Mapping[str, Any], result: RunResult) -> Section:
 def processes_section(data: Mapping[str, Any], result: RunResult) -> Section:
     series = data.get("series") or []
     x = iso_times([p["t"] for p in series])
+    machine = data.get("machine") or {}
+    cores = machine.get("cpus") or 1
     lines = {
         "load generator": [p["generator_cpu_pct"] for p in series],
         "target": [p["target_cpu_pct"] for p in series],
-        "machine (all cores)": [p["machine_cpu_pct"] for p in series],
+        f"machine (all {cores} cores)": [
+            None if p["machine_cpu_pct"] is None else p["machine_cpu_pct"] * cores for p in series
+        ],
     }
     rows = []
     for role in ("generator", "target"):
@@ -399,10 +403,9 @@ def processes_section(data: Mapping[str, Any], result: RunResult) -> Section:
             )
         else:
             rows.append([role, None, None, None, info.get("reason")])
-    machine = data.get("machine") or {}
     summary = (
-        f"CPU in % of one core. Machine: {machine.get('cpus')} cores, load average "
-        f"{machine.get('load_avg')}."
+        f"CPU in % of one core (a process using two cores shows 200 %). Machine: {cores} cores, "
+        f"{machine.get('cpu_avg_pct')} % busy on average, load average {machine.get('load_avg')}."
     )
     if data.get("generator_saturated"):
         summary += " The load generator was saturated: the figures are its limit."

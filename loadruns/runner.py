@@ -185,7 +185,8 @@ class _Session:
     # -- while Locust runs ---------------------------------------------------------------------
 
     def _wait_for_start(self, locust: LocustProcess, reader: LineReader) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        limit = START_TIMEOUT + (self.plan.remote_wait if self.plan.remote_workers else 0.0)
+        deadline = time.monotonic() + limit
         while self.started_at is None:
             self._apply(reader.read())
             if self.started_at is not None:
@@ -201,8 +202,7 @@ class _Session:
                     )
             if time.monotonic() > deadline:
                 raise SourceUnavailable(
-                    f"Locust did not start within {START_TIMEOUT:.0f}s; its log ends:\n"
-                    f"{locust.log_tail()}",
+                    f"Locust did not start within {limit:.0f}s; its log ends:\n{locust.log_tail()}",
                     source="locust",
                 )
             self._sleep()

@@ -12,7 +12,7 @@ Pure: events in, per-endpoint figures and findings out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,16 +112,23 @@ def outside_db_findings(
     rule: OutsideDbRule,
     *,
     window: tuple[Any, Any] = (None, None),
+    explained: Collection[str] = (),
 ) -> list[Finding]:
     """A ``time_outside_db`` finding for each endpoint whose average response time is at least
     ``rule.min_avg_ms`` and whose requests spend less than ``rule.max_share`` of it in the
     database. An endpoint the profiler saw no query of spends no time there (if the profiler
-    saw any request at all: otherwise it saw nothing and says nothing)."""
+    saw any request at all: otherwise it saw nothing and says nothing).
+
+    ``explained``: endpoints with an N+1 in the window. The profiler times each operation on
+    the server; the network round trip of every query of a loop is not in it, so a loop of
+    fast queries looks like time outside the database — it is the N+1's, not another cause."""
     if not db_time:
         return []
     found = []
     for stats in endpoints:
         if not stats.requests or stats.avg_ms is None or stats.avg_ms < rule.min_avg_ms:
+            continue
+        if stats.endpoint in explained:
             continue
         seen = db_time.get(stats.endpoint, EndpointDbTime())
         # Requests without a query (served from a cache) count with 0 ms: divide by every

@@ -162,6 +162,7 @@ class ProcessWatch:
                 "t": round(self.clock(), 3),
                 "generator_cpu_pct": round(generator, 1) if generator is not None else None,
                 "target_cpu_pct": round(target, 1) if target is not None else None,
+                # All cores, busy share (0–100); the chart shows it in cores × 100 like the rest.
                 "machine_cpu_pct": round(psutil.cpu_percent(interval=None), 1),
             }
         )
@@ -181,7 +182,16 @@ class ProcessWatch:
         }
         warnings: list[str] = []
         caveats: dict[str, str] = {}
-        saturated = self._saturated()
+        target = self._busiest(self.target)
+        section["target_cpu_bound"] = target is not None
+        if target is not None:
+            pid, median = target
+            text = (
+                f"the target's process {pid} used {median:.0f} % of a CPU core (median): it was "
+                "CPU-bound — a Python or Node process runs on one core; run more processes"
+            )
+            caveats = {"http_reqs": text, "http_req_duration": text}
+        saturated = self._busiest(self.generator)
         section["generator_saturated"] = saturated is not None
         if saturated is not None:
             pid, median = saturated
@@ -191,7 +201,7 @@ class ProcessWatch:
                 "generator's limit, not the target's — add workers (--workers N) or machines"
             )
             warnings.append(text)
-            caveats = {"http_reqs": text, "http_req_duration": text}
+            caveats = {"http_reqs": text, "http_req_duration": text}  # the first thing to fix
         busy = section["machine"]["cpu_avg_pct"]
         if self.target.root is not None and busy is not None and busy >= 95:
             warnings.append(
@@ -200,8 +210,9 @@ class ProcessWatch:
             )
         return ObserverReport(warnings=tuple(warnings), section=section, caveats=caveats)
 
-    def _saturated(self) -> tuple[int, float] | None:
-        for pid, readings in sorted(self.generator.readings.items()):
+    def _busiest(self, tracked: _Tracked) -> tuple[int, float] | None:
+        """A process of the role at or above the limit (median of its readings)."""
+        for pid, readings in sorted(tracked.readings.items()):
             if len(readings) >= MIN_READINGS:
                 median = statistics.median(readings)
                 if median >= self.saturation_pct:

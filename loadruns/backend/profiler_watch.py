@@ -30,8 +30,8 @@ class EventFeed(Protocol):
 
     name: str
 
-    def begin(self) -> None:
-        """Skip what exists now: only what comes after belongs to the run."""
+    def begin(self, since: float) -> None:
+        """Start near the end: only what ends after ``since`` belongs to the run."""
 
     def read(self) -> Iterable[QueryEvent]:
         """Events appended since the last read (a document still being written waits)."""
@@ -73,7 +73,7 @@ class ProfilerWatch:
             self.context, extra=self.extra(self.context), start=started_at
         )
         for feed in self.feeds:
-            feed.begin()
+            feed.begin(started_at)
         self.next_read = self.clock() + READ_EVERY
 
     def tick(self, progress: Progress) -> None:
@@ -107,9 +107,15 @@ class ProfilerWatch:
             )
         window = (_dt(started_at), _dt(ended_at))
 
+        looping = {f.endpoint for f in findings if f.kind == "n_plus_one" and f.endpoint}
+
         def explain(endpoints: Sequence[EndpointStats]) -> list[Finding]:
             return outside_db_findings(
-                analysis.db_time.per_endpoint(), endpoints, self.rule, window=window
+                analysis.db_time.per_endpoint(),
+                endpoints,
+                self.rule,
+                window=window,
+                explained=looping,
             )
 
         section: dict[str, Any] = {

@@ -3,9 +3,14 @@ watcher, each missing one a reason shown with the run."""
 
 from __future__ import annotations
 
+from analyzers.base import AnalysisContext
+from analyzers.indexes import MissingIndexAdvisor
 from collectors.build import prometheus_collector, redis_collectors
+from loadruns.backend.db_time import OutsideDbRule
 from loadruns.backend.probe_watch import ProbeWatch
 from loadruns.backend.processes import ProcessWatch
+from loadruns.backend.profile_feed import ProfileFileFeed
+from loadruns.backend.profiler_watch import ProfilerWatch
 from loadruns.backend.prometheus_watch import PrometheusWatch
 from loadruns.backend.redis_watch import RedisWatch
 from loadruns.backend.session import BackendSession
@@ -14,6 +19,7 @@ from loadruns.plan import LoadPlan
 from perfsight.config import Settings
 from perfsight.durations import parse_duration
 from perfsight.store import Store
+from perfsight.store.findings import list_findings
 
 
 def backend_observer(settings: Settings, plan: LoadPlan, store: Store) -> BackendSession:
@@ -59,4 +65,19 @@ def profiler_watch(settings: Settings, store: Store) -> RunObserver | str:
     """The profiler watcher, or why there is none."""
     if not settings.mongo.profile_files:
         return "set [mongo] profile_files (the files the API's profiler writes)"
-    return "the profile-file reader (issue 4) is not on this branch yet"
+    analysis = settings.analysis
+
+    def known_indexes() -> set[str]:
+        stored = list_findings(store, kinds=["missing_index"], include_acknowledged=True)
+        return {item.finding.id for item in stored}
+
+    return ProfilerWatch(
+        [ProfileFileFeed(path, settings.mongo) for path in settings.mongo.profile_files],
+        AnalysisContext(settings=analysis),
+        analyzers=lambda context: [MissingIndexAdvisor(context)],
+        known_indexes=known_indexes,
+        rule=OutsideDbRule(
+            min_avg_ms=parse_duration(analysis.outside_db_min_ms) * 1000,
+            max_share=analysis.outside_db_max_share,
+        ),
+    )

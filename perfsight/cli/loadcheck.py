@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from types import FrameType
 from typing import Any
 
@@ -20,9 +21,12 @@ from loadruns.formatting import format_ms
 from loadruns.html_report import write_html
 from loadruns.jsonout import write_json
 from loadruns.junit import write_junit
+from loadruns.remote import run_worker
 from loadruns.summary import print_summary
 from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
+from perfsight.config import Settings
 from perfsight.durations import format_duration
+from perfsight.errors import ConfigError
 
 SUMMARY = "Run a load test against the target; pass or fail it against thresholds."
 EPILOG = """\
@@ -56,6 +60,20 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="local Locust worker processes under a master (default: [load] workers; 0: one)",
     )
+    add(
+        "--remote-workers",
+        type=int,
+        metavar="N",
+        help="also wait for N workers on other machines (default: [load] remote_workers)",
+    )
+    add("--master-bind-host", metavar="HOST", help="interface the master listens on for workers")
+    add("--master-port", type=int, metavar="PORT", help="the master's port (default 5557)")
+    add(
+        "--worker",
+        action="store_true",
+        help="run as a worker of a master on another machine (needs --master-host)",
+    )
+    add("--master-host", metavar="HOST", help="with --worker: the machine of the master")
     add(
         "--threshold",
         action="append",
@@ -100,6 +118,9 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
         spawn_rate=args.spawn_rate,
         run_time=args.run_time,
         workers=args.workers,
+        remote_workers=args.remote_workers,
+        master_bind_host=args.master_bind_host,
+        master_port=args.master_port,
         thresholds=tuple(args.threshold),
         profile=args.profile,
         tags=tags,
@@ -113,6 +134,8 @@ def options_from(args: argparse.Namespace) -> LoadOptions:
 def handle(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     options = options_from(args)
+    if args.worker or args.master_host:
+        return _worker(args, settings, options)
     # With the JSON on stdout, the summary goes to stderr.
     summary_console = err if args.json == "-" else out
     progress = _ProgressLine(err)
@@ -136,6 +159,20 @@ def handle(args: argparse.Namespace) -> int:
     _write_outputs(result, args)
     print_summary(result, summary_console)
     return result.exit_code
+
+
+def _worker(args: argparse.Namespace, settings: Settings, options: LoadOptions) -> int:
+    if not (args.worker and args.master_host):
+        raise ConfigError("a worker needs both --worker and --master-host", source="--worker")
+    # The target comes from the master; a host is still needed to build the plan.
+    host = options.host or settings.target.base_url or "http://127.0.0.1"
+    plan = make_plan(settings, replace(options, host=host))
+    err.print(
+        f"worker of the master at {args.master_host}:{plan.master_port}; stops when it ends "
+        "the test",
+        highlight=False,
+    )
+    return run_worker(plan, args.master_host)
 
 
 def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:

@@ -46,6 +46,23 @@ class LoadSettings(Table):
     stages: list[Stage] = setting(list, "k6-style stages ([[load.stages]] duration, target).")
     think_time: Duration = setting("0s", "Pause of each user between requests.")
     workers: int = setting(0, "Local Locust worker processes (0: a single process).", ge=0)
+    remote_workers: int = setting(
+        0,
+        "Locust workers on other machines the master waits for (perfsight loadcheck --worker "
+        "--master-host H on each); 0: none.",
+        ge=0,
+    )
+    master_bind_host: str = setting(
+        "127.0.0.1",
+        "Interface the Locust master listens on for remote workers (e.g. 0.0.0.0 or this "
+        "machine's address; loopback by default).",
+    )
+    master_port: int = setting(
+        5557, "Port of the Locust master for workers (Locust's default).", ge=1, le=65535
+    )
+    remote_wait: Duration = setting(
+        "2m", "How long the master waits for its remote workers before the run fails."
+    )
     profile: Literal["seed", "none"] = setting(
         "seed", "Threshold profile used when [thresholds] is absent."
     )

@@ -207,3 +207,38 @@ def test_a_baseline_adds_regression_rules_and_shows_the_differences(
     (row,) = [d for d in second["baseline"]["differences"] if d["endpoint"] == "GET /a"]
     assert row["p95_change"] > 0.5
     assert f"compared with run {first['run_id']}" in capsys.readouterr().out
+
+
+def test_a_master_waits_for_a_worker_of_another_machine(
+    latency_server_factory: Any, write_config: ConfigWriter, tmp_path: Path, reaper: Any
+) -> None:
+    """Locust's master/worker protocol as a remote machine uses it, on loopback: the worker is
+    ``perfsight loadcheck --worker --master-host`` started with the same configuration, its
+    exact figures reach the master's run."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from perfsight.services import free_port
+
+    server = latency_server_factory("/a=15")
+    port = free_port()
+    settings = write_config(scenario_toml(server.url, ("/a", 1), users=3, run_time="3s"))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "perfsight", "loadcheck",
+         "--config", str(tmp_path / "perfsight.toml"),
+         "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    reaper.add(worker.pid)
+    options = LoadOptions(profile="none", remote_workers=1, master_port=port)
+    with Store(settings.store.url) as store:
+        result = loadruns.run(settings, options, store)
+    assert worker.wait(timeout=30) == 0  # the master ended the test: the worker quit
+    assert result.generator["runner"] == "MasterRunner"
+    assert result.plan["remote_workers"] == 1
+    served = httpx.get(server.url + "/stats", timeout=5).json()["/a"]
+    assert served - 3 <= result.total.requests <= served > 0  # every request, through the worker
+    assert result.total.min_ms is not None and result.total.min_ms >= 15

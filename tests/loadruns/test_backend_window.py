@@ -132,3 +132,15 @@ def test_requests_without_queries_count_as_zero_database_time() -> None:
         tracker.per_endpoint(), [stats(QUOTES, 10, 150.0)], OutsideDbRule()
     )
     assert finding.evidence["db_ms_per_request"] == 0.5
+
+
+def test_an_endpoint_with_an_n_plus_one_is_left_to_it() -> None:
+    """The profiler times operations on the server: a loop's network round trips look like
+    time outside the database. The N+1 is the explanation, not another cause."""
+    tracker = DbTimeTracker()
+    for event in itinerary_request("r1", 0, days=6, lookup_ms=1):
+        tracker.feed(event)
+    db = tracker.per_endpoint()
+    endpoints = [stats(ENDPOINT, 1, 300.0)]
+    assert [f.endpoint for f in outside_db_findings(db, endpoints, OutsideDbRule())] == [ENDPOINT]
+    assert outside_db_findings(db, endpoints, OutsideDbRule(), explained={ENDPOINT}) == []
