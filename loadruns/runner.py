@@ -26,13 +26,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from loadruns import baseline as baselines
 from loadruns import observers as obs
 from loadruns.aggregate import RunAggregate
-from loadruns.attribution import attribute
+from loadruns.conclusion import conclude
 from loadruns.jsonout import partial_summary, result_summary
 from loadruns.plan import LoadOptions, LoadPlan, make_plan
 from loadruns.process import LocustProcess
 from loadruns.recorder import RunRecorder
-from loadruns.result import EndpointStats, Progress, RunResult
-from loadruns.verdict import LoadMetrics, MetricSource, abort_check, decide, evaluate
+from loadruns.result import Progress, RunResult
+from loadruns.verdict import LoadMetrics, abort_check, decide
 from loadruns.wire import LineReader
 from perfsight.config import Settings
 from perfsight.config.redact import redact_url
@@ -326,32 +326,17 @@ class _Session:
             self.observers, lambda o: o.finish(started_at, ended_at), self.warnings
         )
         endpoints = self.aggregate.endpoint_stats()
-        sources: list[MetricSource] = [self.metrics]
-        sections: dict[str, Any] = {}
-        caveats: dict[str, str] = {}
-        for observer, report in reports:
-            if report.metrics is not None:
-                sources.append(report.metrics)
-            self.warnings.extend(report.warnings)
-            caveats.update(report.caveats)
-            if report.section:
-                sections[observer.name] = dict(report.section)
-        findings = self._findings(reports, endpoints)
-        self._store_findings(findings)
-        outcomes = evaluate(self.plan.thresholds, sources)
-        outcomes = attribute(
-            outcomes, findings, sources=sources, endpoints=endpoints, caveats=caveats
+        end = conclude(
+            self.plan.thresholds,
+            self.metrics,
+            reports,
+            endpoints,
+            self.aggregate.total_stats(),
+            self.baseline,
         )
-        baseline_view = None
-        if self.baseline is not None:
-            outcomes = baselines.mark(outcomes, self.baseline)
-            baseline_view = {
-                **self.baseline.describe(),
-                "differences": baselines.differences(
-                    self.baseline, [*endpoints, self.aggregate.total_stats()]
-                ),
-            }
-        decision = decide(outcomes, strict=self.plan.strict, interrupted=self.interrupted)
+        self.warnings.extend(end.warnings)
+        self._store_findings(end.findings)
+        decision = decide(end.outcomes, strict=self.plan.strict, interrupted=self.interrupted)
         status, exit_code = decision.status, decision.exit_code
         if self.aborted_by is not None and not self.interrupted:
             status, exit_code = "failed", 1  # k6: a run an abortOnFail threshold stopped fails
@@ -371,19 +356,19 @@ class _Session:
             total=self.aggregate.total_stats(),
             endpoints=tuple(endpoints),
             series=tuple(self.aggregate.series()),
-            outcomes=tuple(outcomes),
+            outcomes=tuple(end.outcomes),
             aborted_by=self.aborted_by,
             warnings=tuple(warnings),
             generator=dict(self.generator),
-            sections=sections,
-            findings=tuple(findings),
-            baseline=baseline_view,
+            sections=end.sections,
+            findings=tuple(end.findings),
+            baseline=end.baseline,
         )
         self.recorder.finish(
             status,
             series=rows,
             stats=self.aggregate.stats_rows(),
-            outcomes=outcomes,
+            outcomes=end.outcomes,
             summary=result_summary(result),
         )
         return result
@@ -396,23 +381,3 @@ class _Session:
             upsert_findings(self.recorder.store, findings, origin=f"run:{self.run_id}")
         except SQLAlchemyError as exc:
             self.warnings.append(f"the store could not keep the run's findings: {exc}")
-
-    def _findings(
-        self,
-        reports: list[tuple[obs.RunObserver, obs.ObserverReport]],
-        endpoints: list[EndpointStats],
-    ) -> list[Finding]:
-        """The observers' findings, and those that need the load's figures (``explain``); one
-        per id."""
-        found: dict[str, Finding] = {}
-        for observer, report in reports:
-            for finding in report.findings:
-                found.setdefault(finding.id, finding)
-            if report.explain is None:
-                continue
-            try:
-                for finding in report.explain(endpoints):
-                    found.setdefault(finding.id, finding)
-            except PerfsightError as exc:
-                self.warnings.append(f"{observer.name}: {exc}")
-        return list(found.values())
