@@ -8,6 +8,7 @@ saturated measured the generator, not the target, and says so ("load generator s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import statistics
@@ -25,6 +26,7 @@ from loadruns.result import Progress
 MIB = 2**20
 MIN_READINGS = 3  # a verdict on saturation needs a few seconds of readings
 MAX_SERIES = 1200  # points kept for the charts (thinned evenly beyond)
+CHILDREN_EVERY = 5  # samples between two looks for new child processes (forked workers)
 
 
 @dataclass(slots=True)
@@ -38,6 +40,7 @@ class _Tracked:
     totals: list[float] = field(default_factory=list)  # CPU % of the role per sample
     rss_max: float = 0.0
     reason: str | None = None
+    samples: int = 0
 
     def attach(self, pid: int) -> None:
         try:
@@ -50,10 +53,11 @@ class _Tracked:
         nothing to measure yet)."""
         if self.root is None:
             return None
-        try:
-            members = [self.root, *self.root.children(recursive=True)]
-        except psutil.Error:
-            members = list(self.handles.values())
+        self.samples += 1
+        members = list(self.handles.values()) or [self.root]
+        if self.samples % CHILDREN_EVERY == 1:  # listing children reads every /proc entry
+            with contextlib.suppress(psutil.Error):
+                members = [self.root, *self.root.children(recursive=True)]
         cpu = rss = 0.0
         measured = False
         for member in members:
