@@ -175,7 +175,7 @@ class MissingIndexAdvisor:
             existing = self._existing_indexes(namespace)
             kept = [c for c in group if served_by_any(existing, c.need) is None]
             found.extend(self._finding(g) for g in _fold_prefixes(kept))
-        found.sort(key=lambda f: (-f.evidence["wasted_docs"], -f.evidence["total_millis"], f.id))
+        found.sort(key=lambda f: (-f.evidence["wasted_docs"], -f.evidence["total_ms"], f.id))
         return found
 
     # -- flagging ---------------------------------------------------------------------------
@@ -272,9 +272,9 @@ class MissingIndexAdvisor:
             "collection": collection,
             "reasons": reasons,
             "executions": total.count,
-            "total_millis": round(total.millis, 3),
-            "avg_millis": round(total.millis / total.count, 3) if total.count else 0.0,
-            "max_millis": total.max_millis,
+            "total_ms": round(total.millis, 3),
+            "avg_ms": round(total.millis / total.count, 3) if total.count else 0.0,
+            "max_ms": total.max_millis,
             "docs_examined": total.docs_examined,
             "keys_examined": total.keys_examined,
             "returned": total.returned,

@@ -23,6 +23,7 @@ from typing import Any
 from analyzers.allowlist import AllowList
 from analyzers.base import AnalysisContext
 from analyzers.events import epoch, from_epoch, is_cursor_read, iso_seconds, op_kind
+from analyzers.shape_parts import GETMORE_SUFFIX
 from perfsight.models import Finding, QueryEvent, Severity
 
 # Largest page size Google's AIP-158 allows; a query returning more is critical.
@@ -42,6 +43,7 @@ class _ShapeStats:
     bytes_max: int = 0
     getmores: int = 0
     getmore_returned: int = 0
+    millis: float = 0.0  # time of the operations of this shape (getMores included)
     reasons: Counter[str] = field(default_factory=Counter)
     endpoints: Counter[str] = field(default_factory=Counter)
     first: float = math.inf
@@ -76,11 +78,14 @@ class UnpaginatedQueryAnalyzer:
             return
         if event.endpoint and self._endpoint_allowed(event.endpoint):
             return
-        key = (event.namespace, event.fingerprint)
+        # A getMore belongs to the find or aggregate that opened its cursor: its fingerprint is
+        # that command's plus ".getMore()".
+        fingerprint = event.fingerprint.removesuffix(GETMORE_SUFFIX)
+        key = (event.namespace, fingerprint)
         stats = self._shapes.get(key)
         if stats is None:
             command = "getMore" if kind == "getmore" else (event.command_name or "find")
-            stats = self._shapes[key] = _ShapeStats(event.namespace, event.fingerprint, command)
+            stats = self._shapes[key] = _ShapeStats(event.namespace, fingerprint, command)
         reasons = self._reasons(event, kind)
         self._record(stats, event, kind, reasons)
 
@@ -112,6 +117,7 @@ class UnpaginatedQueryAnalyzer:
 
     def _record(self, stats: _ShapeStats, event: QueryEvent, kind: str, reasons: list[str]) -> None:
         returned = event.nreturned or 0
+        stats.millis += event.millis
         if kind == "getmore":
             stats.getmores += 1
             stats.getmore_returned += returned
@@ -189,6 +195,7 @@ class UnpaginatedQueryAnalyzer:
                 "max_response_bytes": stats.bytes_max,
                 "getmores": stats.getmores,
                 "getmore_returned": stats.getmore_returned,
+                "total_ms": round(stats.millis, 3),
                 "reasons": dict(sorted(stats.reasons.items())),
                 "endpoints": sorted(stats.endpoints),
                 "example": stats.example,

@@ -1,8 +1,9 @@
 """The "fix first" list: open findings ranked by the time they cost.
 
 A finding's cost is the time spent in what it describes over the analysed window —
-``evidence["total_ms"]`` (every analyzer reports it where it can measure it). Findings without
-a measured cost follow, by severity, so nothing is hidden.
+``evidence["total_ms"]``: every analyzer that can measure it reports it under that name (the
+missing-index advisor, N+1, redundant and unpaginated queries, time outside the DB).
+Findings without a measured cost follow, by severity, so nothing is hidden.
 """
 
 from __future__ import annotations

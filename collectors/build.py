@@ -1,13 +1,11 @@
 """Sources from the settings, and the sink that stores what they sample: what
 ``perfsight collect``, load runs and reports use to get collectors without wiring them by hand.
-
-Not here yet: the MongoDB profile-file source (``[mongo] profile_files``' new lines), which
-plugs in as one more ``Source`` whose records have a store writer (see collectors/source.py).
 """
 
 from __future__ import annotations
 
 from collectors.loop import Sink
+from collectors.profile_source import ProfileFileSource
 from collectors.prometheus import PrometheusCollector, connect_prometheus
 from collectors.promql import query_set
 from collectors.redis_collector import RedisCollector, connect_redis
@@ -48,11 +46,14 @@ def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
 
 
 def sources_from_settings(settings: Settings, *, store: Store | None = None) -> list[Source]:
-    """Every source the settings configure, in a stable order."""
+    """Every source the settings configure, in a stable order. The profile files need the
+    store (their cursors live there), so they come only with one."""
     sources: list[Source] = [*redis_collectors(settings, store=store)]
     prometheus = prometheus_collector(settings)
     if prometheus is not None:
         sources.append(prometheus)
+    if store is not None:
+        sources += [ProfileFileSource(p, settings, store) for p in settings.mongo.profile_files]
     return sources
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from collectors.profile_source import ProfileBatch
 from collectors.records import CacheSample, PrometheusSample, QuantileEstimate
 from collectors.redis_collector import RedisSample
 from collectors.source import SourceResult
@@ -97,6 +98,12 @@ def summary(record: object) -> str:
         if cache is not None:
             parts.append(f"app cache hit ratio {ratio_text(cache)}")
         return " · ".join(parts)
+    if isinstance(record, ProfileBatch):
+        restarted = f" · read from the start: {record.restarted}" if record.restarted else ""
+        return (
+            f"{record.events:,} new events · {len(record.shapes)} shape buckets · "
+            f"{len(record.findings)} findings · {record.rejected:,} rejected{restarted}"
+        )
     return type(record).__name__
 
 
@@ -116,6 +123,8 @@ def render_once(console: Console, results: list[SourceResult]) -> None:
             elif isinstance(record, PrometheusSample):
                 _prometheus(console, record)
                 caches.extend(record.caches)
+            else:
+                console.print(f"  {escape(summary(record))}")
         console.print()
     if caches:
         table = Table(title="cache hit ratio (each from the source named)")

@@ -12,14 +12,14 @@ from perfsight.errors import PerfsightError
 from perfsight.models import Finding
 from perfsight.reports.evaluate import evaluate
 from perfsight.reports.model import Report
-from perfsight.reports.sections import cache, latency, probes
+from perfsight.reports.sections import cache, latency, probes, queries
 from perfsight.reports.sections.base import SectionContext, SectionOutput, SectionSpec
 from perfsight.store import Store
 from perfsight.thresholds import Threshold, overall_status
 
 log = logging.getLogger("perfsight.report")
 
-SECTIONS: tuple[SectionSpec, ...] = (latency.SPEC, cache.SPEC, probes.SPEC)
+SECTIONS: tuple[SectionSpec, ...] = (latency.SPEC, cache.SPEC, queries.SPEC, probes.SPEC)
 BASE_QUANTILES = (0.5, 0.95, 0.99)
 
 

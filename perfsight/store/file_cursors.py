@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 
 from collectors.file_input import FileCursor
 from perfsight.store import Store
@@ -43,6 +43,14 @@ def load_cursor(store: Store, consumer: str, path: str | Path) -> FileCursor | N
 def save_cursor(
     store: Store, consumer: str, cursor: FileCursor, *, now: float | None = None
 ) -> None:
+    with store.write() as conn:
+        write_cursor(conn, consumer, cursor, now=now)
+
+
+def write_cursor(
+    conn: Connection, consumer: str, cursor: FileCursor, *, now: float | None = None
+) -> None:
+    """``save_cursor`` inside a caller's transaction (with what was read up to the cursor)."""
     values = {
         "consumer": consumer,
         "path": cursor.path,
@@ -55,10 +63,9 @@ def save_cursor(
         "mode": cursor.mode,
         "updated_at": time.time() if now is None else now,
     }
-    with store.write() as conn:
-        conn.execute(
-            delete(file_cursors).where(
-                file_cursors.c.consumer == consumer, file_cursors.c.path == cursor.path
-            )
+    conn.execute(
+        delete(file_cursors).where(
+            file_cursors.c.consumer == consumer, file_cursors.c.path == cursor.path
         )
-        conn.execute(file_cursors.insert().values(**values))
+    )
+    conn.execute(file_cursors.insert().values(**values))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from perfsight.models import Finding
 from perfsight.store import Store
@@ -43,44 +43,51 @@ def upsert_findings(
 ) -> int:
     """Insert new findings; for known ids keep the earliest first_seen and the latest last_seen
     and refresh what they say. An acknowledgement survives (it is by id)."""
+    with store.write() as conn:
+        return write_findings(conn, items, origin=origin, now=now)
+
+
+def write_findings(
+    conn: Connection, items: Iterable[Finding], *, origin: str, now: float | None = None
+) -> int:
+    """``upsert_findings`` inside a caller's transaction."""
     stamp = time.time() if now is None else now
     batch = {f.id: f for f in items}
     if not batch:
         return 0
-    with store.write() as conn:
-        existing = {
-            row.id: row
-            for row in conn.execute(
-                select(findings.c.id, findings.c.first_seen, findings.c.last_seen).where(
-                    findings.c.id.in_(list(batch))
-                )
+    existing = {
+        row.id: row
+        for row in conn.execute(
+            select(findings.c.id, findings.c.first_seen, findings.c.last_seen).where(
+                findings.c.id.in_(list(batch))
             )
+        )
+    }
+    for ident, finding in batch.items():
+        values: dict[str, Any] = {
+            "kind": finding.kind,
+            "severity": finding.severity,
+            "confidence": finding.confidence,
+            "namespace": finding.namespace,
+            "endpoint": finding.endpoint,
+            "fingerprint": finding.fingerprint,
+            "summary": finding.summary,
+            "suggestion": finding.suggestion,
+            "evidence": dict(finding.evidence),
+            "index_key": [list(p) for p in finding.index] if finding.index else None,
+            "first_seen": _epoch(finding.first_seen),
+            "last_seen": _epoch(finding.last_seen),
+            "updated_at": stamp,
+            "origin": origin,
+            "resolved": False,
         }
-        for ident, finding in batch.items():
-            values: dict[str, Any] = {
-                "kind": finding.kind,
-                "severity": finding.severity,
-                "confidence": finding.confidence,
-                "namespace": finding.namespace,
-                "endpoint": finding.endpoint,
-                "fingerprint": finding.fingerprint,
-                "summary": finding.summary,
-                "suggestion": finding.suggestion,
-                "evidence": dict(finding.evidence),
-                "index_key": [list(p) for p in finding.index] if finding.index else None,
-                "first_seen": _epoch(finding.first_seen),
-                "last_seen": _epoch(finding.last_seen),
-                "updated_at": stamp,
-                "origin": origin,
-                "resolved": False,
-            }
-            old = existing.get(ident)
-            if old is None:
-                conn.execute(findings.insert().values(id=ident, **values))
-                continue
-            values["first_seen"] = _min(old.first_seen, values["first_seen"])
-            values["last_seen"] = _max(old.last_seen, values["last_seen"])
-            conn.execute(update(findings).where(findings.c.id == ident).values(**values))
+        old = existing.get(ident)
+        if old is None:
+            conn.execute(findings.insert().values(id=ident, **values))
+            continue
+        values["first_seen"] = _min(old.first_seen, values["first_seen"])
+        values["last_seen"] = _max(old.last_seen, values["last_seen"])
+        conn.execute(update(findings).where(findings.c.id == ident).values(**values))
     return len(batch)
 
 

@@ -97,30 +97,42 @@ def save_shape_stats(
     now: float | None = None,
 ) -> int:
     """Store per-bucket statistics (``ShapeStats.buckets()``); returns rows written."""
+    with store.write() as conn:
+        return write_shape_stats(conn, stats, source=source, mode=mode, now=now)
+
+
+def write_shape_stats(
+    conn: Connection,
+    stats: Iterable[ShapeStat],
+    *,
+    source: str,
+    mode: Literal["replace", "add"] = "replace",
+    now: float | None = None,
+) -> int:
+    """``save_shape_stats`` inside a caller's transaction."""
     stamp = time.time() if now is None else now
     items = list(stats)
     if not items:
         return 0
-    with store.write() as conn:
-        if mode == "replace":
-            buckets = sorted({s.bucket_start for s in items})
-            conn.execute(
-                delete(query_shapes).where(
-                    query_shapes.c.source == source, query_shapes.c.bucket_start.in_(buckets)
-                )
+    if mode == "replace":
+        buckets = sorted({s.bucket_start for s in items})
+        conn.execute(
+            delete(query_shapes).where(
+                query_shapes.c.source == source, query_shapes.c.bucket_start.in_(buckets)
             )
-        else:
-            existing = _existing(conn, source, items)
-            merged = []
-            for stat in items:
-                old = existing.get((stat.id, stat.bucket_start))
-                if old is not None:
-                    old.merge(stat)
-                merged.append(old or stat)
-            items = merged
-            for chunk in _chunks(list(existing), 500):
-                conn.execute(delete(query_shapes).where(_keys_in(source, chunk)))
-        conn.execute(query_shapes.insert(), [_row(s, source, stamp) for s in items])
+        )
+    else:
+        existing = _existing(conn, source, items)
+        merged = []
+        for stat in items:
+            old = existing.get((stat.id, stat.bucket_start))
+            if old is not None:
+                old.merge(stat)
+            merged.append(old or stat)
+        items = merged
+        for chunk in _chunks(list(existing), 500):
+            conn.execute(delete(query_shapes).where(_keys_in(source, chunk)))
+    conn.execute(query_shapes.insert(), [_row(s, source, stamp) for s in items])
     return len(items)
 
 

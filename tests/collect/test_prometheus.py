@@ -56,11 +56,21 @@ def _spec(path: str, routes: tuple[str, ...] = PERFSIGHT_ROUTES) -> str:
     return next(r for r in routes if r.startswith(path + "="))
 
 
+# The app measures its own sleep plus what the event loop adds (scheduling, serialising),
+# which a busy 2-core machine can stretch: the true server-side time of a chosen sleep lies in
+# [sleep, sleep + SCHEDULING_SLACK_MS], and the reported bucket must meet that interval.
+SCHEDULING_SLACK_MS = 40.0
+
+
 def _check(estimate: QuantileEstimate, expected_ms: float) -> None:
     assert estimate.value_ms is not None, f"p{estimate.q * 100:g}: no data"
     assert estimate.lower_ms is not None and estimate.upper_ms is not None
-    assert estimate.lower_ms <= expected_ms <= estimate.upper_ms, (
-        f"p{estimate.q * 100:g}: {expected_ms} ms is outside the reported bucket "
+    assert estimate.lower_ms <= expected_ms + SCHEDULING_SLACK_MS, (
+        f"p{estimate.q * 100:g}: {expected_ms} ms is below the reported bucket "
+        f"({estimate.lower_ms}, {estimate.upper_ms}] by more than the scheduling slack"
+    )
+    assert expected_ms <= estimate.upper_ms, (
+        f"p{estimate.q * 100:g}: {expected_ms} ms is above the reported bucket "
         f"({estimate.lower_ms}, {estimate.upper_ms}]"
     )
     assert estimate.lower_ms <= estimate.value_ms <= estimate.upper_ms

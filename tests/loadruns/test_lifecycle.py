@@ -24,8 +24,15 @@ pytestmark = pytest.mark.slow
 
 
 def _running_with_rows(store: Store) -> runs.RunRecord | None:
+    """The running run once it has recorded a few seconds: series rows, endpoint figures and a
+    partial summary with requests in it (written every second or two; slower on a busy box)."""
     for record in runs.list_runs(store, status="running"):
-        if len(runs.series(store, record.id)) >= 2 and runs.endpoint_stats(store, record.id):
+        totals = (record.summary or {}).get("totals") or {}
+        if (
+            len(runs.series(store, record.id)) >= 2
+            and runs.endpoint_stats(store, record.id)
+            and (totals.get("requests") or 0) > 0
+        ):
             return record
     return None
 

@@ -73,6 +73,9 @@ def env(
         f'[store]\nurl = "sqlite:///{folder / "store.db"}"\n'
         f'[prometheus]\nurl = "{prometheus.url}"\n'
         f'[redis]\nurl = "{redis_url}"\n'
+        f'[mongo]\nprofile_files = ["{api.profile_file}"]\n'
+        # The simulated queries take a millisecond or two each: count every N+1 pattern.
+        '[analysis]\nn_plus_one_min_total = "0ms"\n'
         f'[target]\nbase_url = "{api.url}"\n'
         'list_endpoints = ["/api/bookings", "/api/itineraries"]\n'
         'static_assets = ["/static/app.js"]\n'
@@ -100,7 +103,7 @@ def test_report_over_real_sources(env: Env, capsys: pytest.CaptureFixture[str]) 
     document = orjson.loads(Path(stored.paths["json"]).read_bytes())
     validate(document, "report")
     sections = {s["name"]: s for s in document["sections"]}
-    for name in ("latency", "cache", "probes"):
+    for name in ("latency", "cache", "queries", "probes"):
         assert sections[name]["available"], sections[name]["reason"]
     latency_rows = {row[0]: row for row in sections["latency"]["data"]["tables"][0]["rows"]}
     assert "GET /api/bookings" in latency_rows
@@ -108,10 +111,15 @@ def test_report_over_real_sources(env: Env, capsys: pytest.CaptureFixture[str]) 
     assert ("unpaginated_endpoint", "GET /api/bookings") in kinds
     assert ("uncompressed_response", "GET /api/bookings") in kinds
     assert ("missing_cache_control", "GET /static/app.js") in kinds
+    assert ("n_plus_one", "GET /api/itineraries/{id}") in kinds
+    assert any(kind == "missing_index" for kind, _ in kinds)
     outcomes = {o["name"]: o for o in document["outcomes"]}
     p95 = outcomes["http_req_duration p(95)<500"]
     assert p95["source"] == "prometheus" and p95["observed"] is not None
     assert outcomes["unpaginated_endpoints count==0"]["status"] == "fail"
+    assert outcomes["n_plus_one count==0"]["status"] == "fail"
+    per_request = outcomes["db_queries_per_request avg<=5"]
+    assert per_request["source"] == "profiler" and per_request["observed"] > 5  # the N+1
     cache = outcomes["cache_hit_ratio value>0.70"]
     assert cache["status"] in ("pass", "fail") and cache["source"] == "redis_info"
     assert stored.paths["html"] in printed
