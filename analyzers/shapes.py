@@ -12,7 +12,7 @@ count, and two histograms merge by adding — which is how statistics read in se
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -255,15 +255,21 @@ class ShapeStats:
 
     def totals(self) -> list[ShapeStat]:
         """One record per shape over every bucket, most total time first."""
-        merged: dict[tuple[str, str], ShapeStat] = {}
-        for (namespace, fingerprint, _bucket), stat in sorted(self._stats.items()):
-            total = merged.get((namespace, fingerprint))
-            if total is None:
-                merged[(namespace, fingerprint)] = _copy(stat)
-            else:
-                total.merge(stat)
-                total.buckets += 1
-        return sorted(merged.values(), key=lambda s: (-s.total_millis, s.namespace, s.fingerprint))
+        return totals_of(self._stats.values())
+
+
+def totals_of(stats: Iterable[ShapeStat]) -> list[ShapeStat]:
+    """One record per shape over every bucket given (e.g. rows read back from the store; they
+    are not modified), most total time first."""
+    merged: dict[tuple[str, str], ShapeStat] = {}
+    for stat in sorted(stats, key=lambda s: (s.namespace, s.fingerprint, s.bucket_start)):
+        total = merged.get((stat.namespace, stat.fingerprint))
+        if total is None:
+            merged[(stat.namespace, stat.fingerprint)] = _copy(stat)
+        else:
+            total.merge(stat)
+            total.buckets += 1
+    return sorted(merged.values(), key=lambda s: (-s.total_millis, s.namespace, s.fingerprint))
 
 
 def _copy(stat: ShapeStat) -> ShapeStat:

@@ -215,3 +215,33 @@ def sample_api_after(
     api = _start_sample_api(tmp_path_factory.mktemp("sample-api"), redis_url, "after")
     yield api
     api.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Headless Chromium (Debian's, driven by Playwright) for the browser tests
+# ---------------------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the session (Playwright's ``Browser``); each test opens and
+    closes its own pages. Skips with the reason when Playwright or Chromium is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

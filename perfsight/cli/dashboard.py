@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from perfsight.cli.context import err, settings_from
+from perfsight.cli.context import err, out, settings_from
 from perfsight.config.loader import config_path
+from perfsight.errors import ConfigError
+from perfsight.passwords import hash_password
 from perfsight.safety import is_loopback
 
 SUMMARY = "Serve the Streamlit dashboard (binds 127.0.0.1:8501 unless told otherwise)."
@@ -23,6 +26,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", help="address to bind (default: [dashboard] host)")
     parser.add_argument("--port", type=int, help="port (default: [dashboard] port)")
+    parser.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="ask for a password and print its hash for [dashboard] password_hash, then exit "
+        "(reads one line from stdin when it is not a terminal)",
+    )
     parser.set_defaults(handler=run)
     return parser
 
@@ -44,6 +53,8 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        "--client.toolbarMode",
+        "minimal",
     ]
 
 
@@ -56,14 +67,28 @@ def dashboard_env(config: str | None) -> dict[str, str]:
     return env
 
 
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("dashboard password: ")
+    if getpass.getpass("again: ") != first:
+        raise ConfigError("the two passwords differ", source="--hash-password")
+    return first
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.hash_password:
+        digest = hash_password(_read_password())
+        out.print(f'[dashboard]\npassword_hash = "{digest}"', markup=False, highlight=False)
+        return 0
     settings = settings_from(args)
     host = args.host or settings.dashboard.host
     port = args.port or settings.dashboard.port
-    if not is_loopback(host) and settings.dashboard.password_hash is None:
+    if not is_loopback(host) and not settings.dashboard.protected:
         err.print(
             f"[bold yellow]warning:[/] the dashboard binds {host}, reachable from other machines, "
-            "with no password: set [dashboard] password_hash or put authentication in front of it"
+            "with no sign-in: set [dashboard] password_hash (perfsight dashboard "
+            "--hash-password) or oidc, or put authentication in front of it"
         )
     err.print(f"dashboard: http://{host}:{port}")
     process = subprocess.Popen(streamlit_command(host, port), env=dashboard_env(args.config))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from perfsight.config.base import Table, setting
 
 
@@ -14,3 +16,26 @@ class DashboardSettings(Table):
         "Use a password or OIDC whenever the host is not loopback.",
         secret=True,
     )
+    oidc: bool = setting(
+        False,
+        "Sign viewers in with Streamlit's OIDC login (st.login); the provider is configured in "
+        ".streamlit/secrets.toml [auth].",
+    )
+    oidc_provider: str | None = setting(
+        None, "Provider name when secrets.toml has several ([auth.<name>]); unset: [auth] itself."
+    )
+    allowed_emails: list[str] = setting(
+        list,
+        "With OIDC: the e-mail addresses allowed in (fnmatch patterns, e.g. *@example.com). "
+        "Empty: anyone the provider signs in.",
+    )
+
+    @model_validator(mode="after")
+    def _one_login(self) -> DashboardSettings:
+        if self.oidc and self.password_hash is not None:
+            raise ValueError("choose one sign-in: password_hash or oidc, not both")
+        return self
+
+    @property
+    def protected(self) -> bool:
+        return self.oidc or self.password_hash is not None

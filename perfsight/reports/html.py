@@ -41,7 +41,7 @@ def table_html(columns: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figure(spec: ChartData) -> go.Figure:
+def figure(spec: ChartData) -> go.Figure:
     figure = go.Figure()
     for name, values in spec["series"].items():
         if spec["kind"] == "bar":
@@ -63,7 +63,7 @@ class Charts:
     def html(self, spec: ChartData) -> str:
         self.count += 1
         return pio.to_html(
-            _figure(spec),
+            figure(spec),
             full_html=False,
             include_plotlyjs=self.count == 1,
             div_id=f"chart-{self.count}",

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Table, delete, select
 from perfsight.store import Store
 from perfsight.store.tables import (
     cache_samples,
+    dashboard_launches,
     findings,
     job_runs,
     latency_samples,
@@ -31,6 +32,7 @@ PRUNABLE: list[tuple[Table, str]] = [
     (redis_command_samples, "ts"),
     (cache_samples, "ts"),
     (latency_samples, "ts"),
+    (dashboard_launches, "requested_at"),
     (query_shapes, "bucket_start"),
 ]
 

@@ -8,7 +8,7 @@ cover replace what that source had stored for them, so analysing a file twice co
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -164,8 +164,10 @@ def load_shape_stats(
     until: float | None = None,
     namespace: str | None = None,
     source: str | None = None,
+    shape_ids: Collection[str] | None = None,
 ) -> list[ShapeStat]:
-    """Stored per-bucket statistics whose bucket starts in ``[since, until)``, oldest first."""
+    """Stored per-bucket statistics whose bucket starts in ``[since, until)``, oldest first;
+    ``shape_ids``: only those shapes."""
     query = select(query_shapes).order_by(query_shapes.c.bucket_start, query_shapes.c.shape_id)
     conditions = []
     if since is not None:
@@ -176,6 +178,8 @@ def load_shape_stats(
         conditions.append(query_shapes.c.namespace == namespace)
     if source is not None:
         conditions.append(query_shapes.c.source == source)
+    if shape_ids is not None:
+        conditions.append(query_shapes.c.shape_id.in_(list(shape_ids)))
     if conditions:
         query = query.where(and_(*conditions))
     with store.read() as conn:

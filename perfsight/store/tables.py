@@ -21,10 +21,12 @@ from perfsight.store.migrations.m0003_collect import (
     redis_samples,
 )
 from perfsight.store.migrations.m0008_scheduler import job_runs
+from perfsight.store.migrations.m0010_dashboard import dashboard_launches
 
 __all__ = [
     "cache_samples",
     "collect_sources",
+    "dashboard_launches",
     "file_cursors",
     "findings",
     "job_runs",

@@ -127,36 +127,23 @@ def test_report_over_real_sources(env: Env, capsys: pytest.CaptureFixture[str]) 
     assert markdown.index("## Fix first") < markdown.index("## Thresholds")
 
 
-def test_html_opens_in_chromium_without_console_errors(env: Env) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_html_opens_in_chromium_without_console_errors(env: Env, chromium: Any) -> None:
     settings = load_config(env.config)
     with Store(settings.store.url) as store:
         result = run_report(settings, store, window="5m", tags={"env": "browser"})
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(Path(result.paths["html"]).as_uri(), wait_until="load")
-            page.wait_for_selector(".js-plotly-plot", timeout=20_000)
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-            assert page.locator(".js-plotly-plot").count() >= 1
-            assert "Fix first" in page.content()
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(Path(result.paths["html"]).as_uri(), wait_until="load")
+        page.wait_for_selector(".js-plotly-plot", timeout=20_000)
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        assert page.locator(".js-plotly-plot").count() >= 1
+        assert "Fix first" in page.content()
+    finally:
+        page.close()
     assert errors == []
 
 
