@@ -60,6 +60,8 @@ def result_summary(result: RunResult) -> dict[str, Any]:
         "generator": dict(result.generator),
         "warnings": list(result.warnings),
         "sections": dict(result.sections),
+        "findings": [finding.to_dict() for finding in result.findings],
+        "baseline": dict(result.baseline) if result.baseline is not None else None,
     }
 
 

@@ -66,7 +66,10 @@ def _testcase(suite: ET.Element, outcome: Outcome, *, strict: bool) -> None:
     if outcome.status == "fail":
         message = f"{observed}, expected {threshold.expression}"
         failure = ET.SubElement(case, "failure", {"message": message, "type": "threshold"})
-        failure.text = f"{threshold.name}: observed {observed} ({outcome.source or 'unknown'})"
+        lines = [f"{threshold.name}: observed {observed} ({outcome.source or 'unknown'})"]
+        lines += [blame["text"] for blame in outcome.extra.get("attribution", [])]
+        lines += list(outcome.extra.get("caveats", []))
+        failure.text = "\n".join(lines)
     elif outcome.status == "not_measured":
         why = outcome.detail or "nothing measured this metric"
         tag = "failure" if strict else "skipped"

@@ -5,6 +5,12 @@ its end; at the end an observer hands back a metric source for the thresholds it
 (``cache_hit_ratio``, ``db_queries_per_request``, …), warnings, and a section for the JSON and
 the store. A source that fails degrades only its own section: a ``PerfsightError`` it raises
 becomes a warning of the run, never a crashed run.
+
+An observer may also hand back the findings of the window (N+1, unpaginated lists, …: the run
+attributes failed thresholds to them by endpoint key), an ``explain`` function for findings that
+need the load generator's figures too (``time_outside_db`` compares the database time of an
+endpoint's requests with their response time), and ``caveats``: a sentence per metric that
+qualifies a failure of it (a saturated load generator limits ``http_reqs``).
 """
 
 from __future__ import annotations
@@ -13,11 +19,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from loadruns.result import Progress
+from loadruns.result import EndpointStats, Progress
 from loadruns.verdict import MetricSource
 from perfsight.errors import PerfsightError
+from perfsight.models import Finding
 
 T = TypeVar("T")
+
+Explain = Callable[[Sequence[EndpointStats]], Sequence[Finding]]
+"""Findings that need the load generator's per-endpoint figures (called once, at the end)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +35,9 @@ class ObserverReport:
     metrics: MetricSource | None = None
     warnings: tuple[str, ...] = ()
     section: Mapping[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    explain: Explain | None = None
+    caveats: Mapping[str, str] = field(default_factory=dict)  # metric -> why a failure may mislead
 
 
 class RunObserver(Protocol):

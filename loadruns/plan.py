@@ -42,12 +42,16 @@ class LoadOptions:
     spawn_rate: float | None = None
     run_time: str | None = None
     workers: int | None = None
+    remote_workers: int | None = None  # workers of other machines the master waits for
+    master_bind_host: str | None = None
+    master_port: int | None = None
     thresholds: tuple[str, ...] = ()  # METRIC[{scope}]=EXPR, added to the profile
     profile: str | None = None  # seed | none; replaces [thresholds]
     tags: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
     strict: bool = False  # a threshold not measured fails the check
     run_id: str | None = None  # chosen by a caller that follows the run in the store
+    baseline: str | None = None  # last-pass | a run id: regression rules against that run
 
     def to_argv(self) -> list[str]:
         """The same options as ``perfsight loadcheck`` flags (for a detached start)."""
@@ -59,9 +63,13 @@ class LoadOptions:
             ("--spawn-rate", self.spawn_rate),
             ("--run-time", self.run_time),
             ("--workers", self.workers),
+            ("--remote-workers", self.remote_workers),
+            ("--master-bind-host", self.master_bind_host),
+            ("--master-port", self.master_port),
             ("--profile", self.profile),
             ("--label", self.label),
             ("--run-id", self.run_id),
+            ("--baseline", self.baseline),
         ]
         for flag, value in pairs:
             if value is not None:
@@ -88,12 +96,19 @@ class LoadPlan:
     stages: tuple[tuple[float, int], ...] = ()
     think_time: float = 0.0
     workers: int = 0
+    remote_workers: int = 0
+    master_bind_host: str = "127.0.0.1"
+    master_port: int = 5557
+    remote_wait: float = 120.0
     headers: Mapping[str, str] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     label: str | None = None
     strict: bool = False
     run_id: str | None = None
     connect_timeout: float = 10.0
+    baseline: str | None = None  # last-pass | a run id (resolved against the store)
+    baseline_p95_tolerance: float = 0.10
+    baseline_rps_tolerance: float = 0.10
 
     @property
     def planned_duration(self) -> float:
@@ -121,9 +136,11 @@ class LoadPlan:
             "stages": [{"duration_s": d, "target": t} for d, t in self.stages],
             "think_time_s": self.think_time,
             "workers": self.workers,
+            "remote_workers": self.remote_workers,
             "planned_duration_s": self.planned_duration,
             "thresholds": [t.name for t in self.thresholds],
             "strict": self.strict,
+            "baseline": self.baseline,
         }
 
 
@@ -165,13 +182,33 @@ def make_plan(settings: Settings, options: LoadOptions) -> LoadPlan:
         stages=stages,
         think_time=parse_duration(load.think_time),
         workers=load.workers if options.workers is None else _workers(options.workers),
+        remote_workers=(
+            load.remote_workers
+            if options.remote_workers is None
+            else _workers(options.remote_workers, "--remote-workers")
+        ),
+        master_bind_host=options.master_bind_host or load.master_bind_host,
+        master_port=_port(options.master_port or load.master_port),
+        remote_wait=parse_duration(load.remote_wait),
         headers=dict(settings.target.headers),
         tags={**_automatic_tags(), **load.tags, **options.tags},
         label=options.label,
         strict=options.strict,
         run_id=options.run_id,
         connect_timeout=parse_duration(settings.target.timeout),
+        baseline=_baseline_spec(
+            options.baseline or load.baseline,
+            "--baseline" if options.baseline else "load.baseline",
+        ),
+        baseline_p95_tolerance=load.baseline_p95_tolerance,
+        baseline_rps_tolerance=load.baseline_rps_tolerance,
     )
+
+
+def _baseline_spec(spec: str | None, source: str) -> str | None:
+    if spec is None or spec == "last-pass" or RUN_ID_PATTERN.match(spec):
+        return spec
+    raise ConfigError(f"{spec!r}: write last-pass or the id of a run", source=source)
 
 
 def _host(url: str | None) -> str:
@@ -245,10 +282,16 @@ def _positive(option: float | None, configured: float, source: str) -> Any:
     return option
 
 
-def _workers(count: int) -> int:
+def _workers(count: int, source: str = "--workers") -> int:
     if count < 0:
-        raise ConfigError(f"must be 0 or more, not {count}", source="--workers")
+        raise ConfigError(f"must be 0 or more, not {count}", source=source)
     return count
+
+
+def _port(port: int) -> int:
+    if not 0 < port < 65536:
+        raise ConfigError(f"{port} is not a TCP port", source="--master-port")
+    return port
 
 
 def _automatic_tags() -> dict[str, str]:

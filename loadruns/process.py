@@ -37,6 +37,7 @@ class LocustProcess:
         self.out_path = self.folder / "listener.jsonl"
         self.log_path = self.folder / "locust.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.local_workers: subprocess.Popen[bytes] | None = None  # beside remote workers
 
     @property
     def pid(self) -> int | None:
@@ -67,7 +68,13 @@ class LocustProcess:
         # Failures are ours to judge (thresholds); Locust's own exit code then only says
         # whether Locust itself worked.
         argv += ["--exit-code-on-error", "0", "--loglevel", "INFO"]
-        if plan.workers:
+        if plan.remote_workers:
+            # A master that waits for its local and remote workers (Locust's own protocol).
+            argv += ["--master", "--expect-workers", str(plan.workers + plan.remote_workers)]
+            argv += ["--master-bind-host", plan.master_bind_host]
+            argv += ["--master-bind-port", str(plan.master_port)]
+            argv += ["--expect-workers-max-wait", f"{plan.remote_wait:g}"]
+        elif plan.workers:
             # A master here and that many forked workers; the listener merges their histograms.
             argv += ["--processes", str(plan.workers)]
         if not plan.stages:  # with stages, perfsight's LoadTestShape drives users and stops
@@ -89,17 +96,33 @@ class LocustProcess:
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
-    def start(self) -> LocustProcess:
-        files = self.locustfiles()
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.argv(files),
+    def worker_argv(self, files: list[Path], master_host: str) -> list[str]:
+        """Workers of a master at ``master_host`` (``plan.workers`` forked ones, else one)."""
+        argv = [self.python, "-m", "locust", "-f", ",".join(str(f) for f in files), "--worker"]
+        argv += ["--master-host", master_host, "--master-port", str(self.plan.master_port)]
+        if self.plan.workers:
+            argv += ["--processes", str(self.plan.workers)]
+        return argv
+
+    def _spawn(self, argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+        with log_path.open("ab") as log:
+            return subprocess.Popen(
+                argv,
                 cwd=self.plan.locustfile.parent if self.plan.locustfile else self.folder,
                 env=self.environment(os.getpid()),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+            )
+
+    def start(self) -> LocustProcess:
+        files = self.locustfiles()
+        self.process = self._spawn(self.argv(files), self.log_path)
+        if self.plan.remote_workers and self.plan.workers:
+            # --master cannot fork its own workers: the local ones connect like remote ones.
+            self.local_workers = self._spawn(
+                self.worker_argv(files, "127.0.0.1"), self.folder / "workers.log"
             )
         return self
 
@@ -119,13 +142,13 @@ class LocustProcess:
             self.kill()
 
     def kill(self) -> None:
-        process = self.process
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
+        for process in (self.process, self.local_workers):
+            if process is None:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -135,7 +158,12 @@ class LocustProcess:
         return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
     def cleanup(self) -> None:
-        """Kill the process (and its group) if it still runs, then remove the folder."""
-        if self.process is not None and self.process.poll() is None:
+        """Kill the processes (and their groups) still running, then remove the folder."""
+        running = [p for p in (self.process, self.local_workers) if p is not None]
+        if any(p.poll() is None for p in running):
+            if self.local_workers is not None and self.local_workers.poll() is None:
+                # The master told them to quit: give them a moment before SIGKILL.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.local_workers.wait(timeout=5)
             self.kill()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loadruns.histogram import Histogram
+from perfsight.models import Finding
 from perfsight.store.runs import SeriesRow
 from perfsight.thresholds import Outcome, Status
 
@@ -83,6 +84,7 @@ class Progress:
     failures: int
     rps: float | None  # over the last few seconds
     p95_ms: float | None  # whole run so far
+    generator_pid: int | None = None  # the Locust process (its workers are its children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ class RunResult:
     warnings: tuple[str, ...] = ()
     generator: Mapping[str, Any] = field(default_factory=dict)
     sections: Mapping[str, Any] = field(default_factory=dict)  # from run observers
+    findings: tuple[Finding, ...] = ()  # what the backend showed in the run's window
+    baseline: Mapping[str, Any] | None = None  # the run compared with, and the differences
 
     @property
     def duration(self) -> float:

@@ -17,22 +17,29 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from loadruns import baseline as baselines
 from loadruns import observers as obs
 from loadruns.aggregate import RunAggregate
+from loadruns.conclusion import conclude
 from loadruns.jsonout import partial_summary, result_summary
 from loadruns.plan import LoadOptions, LoadPlan, make_plan
 from loadruns.process import LocustProcess
 from loadruns.recorder import RunRecorder
 from loadruns.result import Progress, RunResult
-from loadruns.verdict import LoadMetrics, MetricSource, abort_check, decide, evaluate
+from loadruns.verdict import LoadMetrics, abort_check, decide
 from loadruns.wire import LineReader
 from perfsight.config import Settings
 from perfsight.config.redact import redact_url
 from perfsight.errors import HostNotAllowed, PerfsightError, SourceUnavailable
+from perfsight.models import Finding
 from perfsight.store import Store, runs
+from perfsight.store.findings import upsert_findings
 
 POLL_INTERVAL = 0.2
 STATS_INTERVAL = 2.0  # per-endpoint figures and the partial summary; the series every second
@@ -61,6 +68,9 @@ def run(
 
 def execute(plan: LoadPlan, store: Store, **hooks: Unpack[RunHooks]) -> RunResult:
     """``run`` for a plan already made (and so already checked)."""
+    baseline, baseline_note = _resolve_baseline(plan, store)
+    if baseline is not None:
+        plan = replace(plan, thresholds=(*plan.thresholds, *baseline.rules()))
     abandoned = runs.mark_abandoned_runs(store)
     on_abandoned = hooks.get("on_abandoned")
     if abandoned and on_abandoned is not None:
@@ -78,7 +88,22 @@ def execute(plan: LoadPlan, store: Store, **hooks: Unpack[RunHooks]) -> RunResul
         hooks.get("on_progress"),
         hooks.get("stop") or threading.Event(),
     )
+    session.baseline = baseline
+    if baseline_note:
+        session.warnings.append(baseline_note)
     return session.go()
+
+
+def _resolve_baseline(plan: LoadPlan, store: Store) -> tuple[baselines.Baseline | None, str | None]:
+    if plan.baseline is None:
+        return None, None
+    return baselines.resolve(
+        store,
+        plan.baseline,
+        plan.tags,
+        p95_tolerance=plan.baseline_p95_tolerance,
+        rps_tolerance=plan.baseline_rps_tolerance,
+    )
 
 
 def check_reachable(url: str, *, timeout: float) -> None:
@@ -123,6 +148,7 @@ class _Session:
         self.interrupted = False
         self.done_seen = False
         self.error: dict[str, Any] | None = None
+        self.baseline: baselines.Baseline | None = None
 
     @property
     def run_id(self) -> str:
@@ -159,7 +185,8 @@ class _Session:
     # -- while Locust runs ---------------------------------------------------------------------
 
     def _wait_for_start(self, locust: LocustProcess, reader: LineReader) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        limit = START_TIMEOUT + (self.plan.remote_wait if self.plan.remote_workers else 0.0)
+        deadline = time.monotonic() + limit
         while self.started_at is None:
             self._apply(reader.read())
             if self.started_at is not None:
@@ -175,8 +202,7 @@ class _Session:
                     )
             if time.monotonic() > deadline:
                 raise SourceUnavailable(
-                    f"Locust did not start within {START_TIMEOUT:.0f}s; its log ends:\n"
-                    f"{locust.log_tail()}",
+                    f"Locust did not start within {limit:.0f}s; its log ends:\n{locust.log_tail()}",
                     source="locust",
                 )
             self._sleep()
@@ -254,6 +280,7 @@ class _Session:
             failures=total.failures,
             rps=self.aggregate.recent_rps(),
             p95_ms=total.percentile(95) if total.count else None,
+            generator_pid=self.generator.get("pid"),
         )
 
     def _partial(self) -> dict[str, Any]:
@@ -298,16 +325,18 @@ class _Session:
         reports = obs.call_safely(
             self.observers, lambda o: o.finish(started_at, ended_at), self.warnings
         )
-        sources: list[MetricSource] = [self.metrics]
-        sections: dict[str, Any] = {}
-        for observer, report in reports:
-            if report.metrics is not None:
-                sources.append(report.metrics)
-            self.warnings.extend(report.warnings)
-            if report.section:
-                sections[observer.name] = dict(report.section)
-        outcomes = evaluate(self.plan.thresholds, sources)
-        decision = decide(outcomes, strict=self.plan.strict, interrupted=self.interrupted)
+        endpoints = self.aggregate.endpoint_stats()
+        end = conclude(
+            self.plan.thresholds,
+            self.metrics,
+            reports,
+            endpoints,
+            self.aggregate.total_stats(),
+            self.baseline,
+        )
+        self.warnings.extend(end.warnings)
+        self._store_findings(end.findings)
+        decision = decide(end.outcomes, strict=self.plan.strict, interrupted=self.interrupted)
         status, exit_code = decision.status, decision.exit_code
         if self.aborted_by is not None and not self.interrupted:
             status, exit_code = "failed", 1  # k6: a run an abortOnFail threshold stopped fails
@@ -325,19 +354,30 @@ class _Session:
             started_at=started_at,
             ended_at=ended_at,
             total=self.aggregate.total_stats(),
-            endpoints=tuple(self.aggregate.endpoint_stats()),
+            endpoints=tuple(endpoints),
             series=tuple(self.aggregate.series()),
-            outcomes=tuple(outcomes),
+            outcomes=tuple(end.outcomes),
             aborted_by=self.aborted_by,
             warnings=tuple(warnings),
             generator=dict(self.generator),
-            sections=sections,
+            sections=end.sections,
+            findings=tuple(end.findings),
+            baseline=end.baseline,
         )
         self.recorder.finish(
             status,
             series=rows,
             stats=self.aggregate.stats_rows(),
-            outcomes=outcomes,
+            outcomes=end.outcomes,
             summary=result_summary(result),
         )
         return result
+
+    def _store_findings(self, findings: list[Finding]) -> None:
+        """Findings join the store's (origin ``run:<id>``), as every analysis's do."""
+        if not findings:
+            return
+        try:
+            upsert_findings(self.recorder.store, findings, origin=f"run:{self.run_id}")
+        except SQLAlchemyError as exc:
+            self.warnings.append(f"the store could not keep the run's findings: {exc}")

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from loadruns.formatting import format_ms, observed_text
 from loadruns.result import EndpointStats, RunResult
+from loadruns.summary_backend import backend_lines, explanation_lines
 from perfsight.durations import format_duration
 from perfsight.thresholds import Outcome
 
@@ -24,6 +25,7 @@ def render(result: RunResult) -> RenderableType:
     parts += [Text("  TOTAL RESULTS", style="bold"), Text(), *_totals(result.total), Text()]
     if result.endpoints:
         parts += [_endpoint_table(result), Text()]
+    parts += backend_lines(result)
     for warning in result.warnings:
         parts.append(Text(f"  ! {warning}", style="yellow"))
     parts.append(_verdict(result))
@@ -63,6 +65,7 @@ def _thresholds(outcomes: tuple[Outcome, ...]) -> list[RenderableType]:
             else:
                 line.append(observed_text(outcome), style=style if outcome.status == "fail" else "")
             lines.append(line)
+            lines += explanation_lines(outcome)
         lines.append(Text())
     return lines
 

@@ -91,6 +91,13 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of the test's own (no other client: exact counts; free to kill)."""
+    with RedisServer().start() as server:
+        yield server
+
+
+@pytest.fixture
 def key_prefix() -> str:
     """A Redis key prefix of this test's own, so tests never touch anyone else's keys."""
     return f"perfsight-test:{uuid.uuid4().hex[:8]}:"

@@ -7,6 +7,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from perfsight import __version__
 from perfsight.cli import (
     analyze,
@@ -62,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except PerfsightError as exc:
-        err.print(f"[bold red]perfsight {args.command}:[/] {exc}", highlight=False, markup=True)
+        # The message names settings as [table] key: escaped, or rich would take them for markup.
+        message = escape(str(exc))
+        err.print(f"[bold red]perfsight {args.command}:[/] {message}", highlight=False)
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")

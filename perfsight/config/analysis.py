@@ -80,6 +80,17 @@ class AnalysisSettings(Table):
     shape_bucket: Duration = setting(
         "1h", "Time bucket of the query-shape statistics kept in the store."
     )
+    outside_db_min_ms: Duration = setting(
+        "100ms",
+        "time_outside_db (load runs): only endpoints whose average response time is at least this.",
+    )
+    outside_db_max_share: float = setting(
+        0.5,
+        "time_outside_db (load runs): the requests spend less than this share of their time "
+        "in the database (DB time by request id).",
+        gt=0,
+        le=1,
+    )
 
     @field_validator("shape_bucket")
     @classmethod

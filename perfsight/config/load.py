@@ -46,10 +46,56 @@ class LoadSettings(Table):
     stages: list[Stage] = setting(list, "k6-style stages ([[load.stages]] duration, target).")
     think_time: Duration = setting("0s", "Pause of each user between requests.")
     workers: int = setting(0, "Local Locust worker processes (0: a single process).", ge=0)
+    remote_workers: int = setting(
+        0,
+        "Locust workers on other machines the master waits for (perfsight loadcheck --worker "
+        "--master-host H on each); 0: none.",
+        ge=0,
+    )
+    master_bind_host: str = setting(
+        "127.0.0.1",
+        "Interface the Locust master listens on for remote workers (e.g. 0.0.0.0 or this "
+        "machine's address; loopback by default).",
+    )
+    master_port: int = setting(
+        5557, "Port of the Locust master for workers (Locust's default).", ge=1, le=65535
+    )
+    remote_wait: Duration = setting(
+        "2m", "How long the master waits for its remote workers before the run fails."
+    )
     profile: Literal["seed", "none"] = setting(
         "seed", "Threshold profile used when [thresholds] is absent."
     )
     tags: dict[str, str] = setting(dict, "Tags stored with every run (e.g. environment).")
+    baseline: str | None = setting(
+        None,
+        "Compare every run with a baseline: 'last-pass' (the latest passed run with the same "
+        "tags, git_commit aside) or a run id. Unset: no baseline (--baseline).",
+    )
+    baseline_p95_tolerance: float = setting(
+        0.10,
+        "Baseline rule: each endpoint's p95 may be at most this much worse (0.10 = +10 %).",
+        ge=0,
+    )
+    baseline_rps_tolerance: float = setting(
+        0.10, "Baseline rule: req/s may be at most this much lower (0.10 = -10 %).", ge=0, lt=1
+    )
+    backend_settle: Duration = setting(
+        "5s",
+        "After the load, how long to wait for Prometheus to scrape the end of the window.",
+    )
+    target_pid: int | None = setting(
+        None,
+        "Process id of the target API on this machine, whose CPU and memory are watched "
+        "(default: the process listening on the target's port, when it runs here).",
+        ge=1,
+    )
+    generator_cpu_limit: float = setting(
+        90.0,
+        "A Locust process above this share of one CPU core (median, %) is saturated: the run "
+        "then measured the generator, and says so.",
+        gt=0,
+    )
 
     @model_validator(mode="after")
     def _stages_or_users(self) -> LoadSettings:

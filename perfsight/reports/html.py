@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -21,7 +22,7 @@ from perfsight.reports.layout import (
 )
 from perfsight.reports.model import Report
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d2430}
 h1 .pass{color:#1a7f37}h1 .fail{color:#cf222e}h1 .not_measured{color:#9a6700}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;width:100%;font-size:.9rem}
@@ -32,7 +33,7 @@ th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertic
 """
 
 
-def _table(columns: list[str], rows: list[list[Any]]) -> str:
+def table_html(columns: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(fmt(v))}</td>" for v in row) + "</tr>" for row in rows
@@ -53,7 +54,7 @@ def figure(spec: ChartData) -> go.Figure:
     return figure
 
 
-class _Charts:
+class Charts:
     """Embeds plotly.js with the first chart only, so the file stays self-contained and small."""
 
     def __init__(self) -> None:
@@ -70,8 +71,21 @@ class _Charts:
         )
 
 
+def section_html(name: str, title: str, data: Mapping[str, Any], charts: Charts) -> list[str]:
+    """A section in the generic layout (``perfsight.reports.layout``): summary, charts, tables."""
+    parts = [f"<h2 id='{escape(name)}'>{escape(title)}</h2>"]
+    if data.get("summary"):
+        parts.append(f"<p>{escape(str(data['summary']))}</p>")
+    for spec in data.get("charts", []):
+        parts.append(charts.html(spec))
+    for tbl in data.get("tables", []):
+        parts.append(f"<h3>{escape(tbl['title'])}</h3>")
+        parts.append(table_html(tbl["columns"], tbl["rows"]) if tbl["rows"] else "<p>(none)</p>")
+    return parts
+
+
 def render_html(report: Report, diff: ReportDiff | None) -> str:
-    charts = _Charts()
+    charts = Charts()
     tags = ", ".join(f"{k}={v}" for k, v in report.tags.items()) or "none"
     parts = [
         f"<h1>perfsight report — <span class='{escape(report.status)}'>"
@@ -86,26 +100,20 @@ def render_html(report: Report, diff: ReportDiff | None) -> str:
     ]
     if report.outcomes:
         rows = threshold_rows(report.outcomes)
-        parts.append(_table(THRESHOLD_COLUMNS, rows))
+        parts.append(table_html(THRESHOLD_COLUMNS, rows))
     else:
         parts.append("<p>No thresholds evaluated.</p>")
     for section in report.sections:
-        parts.append(f"<h2 id='{escape(section.name)}'>{escape(section.title)}</h2>")
         if not section.available:
+            parts.append(f"<h2 id='{escape(section.name)}'>{escape(section.title)}</h2>")
             parts.append(f"<p class='unavailable'>Unavailable: {escape(section.reason or '')}</p>")
             continue
-        if section.data.get("summary"):
-            parts.append(f"<p>{escape(str(section.data['summary']))}</p>")
-        for spec in section.data.get("charts", []):
-            parts.append(charts.html(spec))
-        for tbl in section.data.get("tables", []):
-            parts.append(f"<h3>{escape(tbl['title'])}</h3>")
-            parts.append(_table(tbl["columns"], tbl["rows"]) if tbl["rows"] else "<p>(none)</p>")
+        parts += section_html(section.name, section.title, section.data, charts)
     body = "\n".join(parts)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>perfsight report {escape(iso(report.window_end) or '')}</title>"
-        f"<style>{_STYLE}</style></head><body>{body}</body></html>\n"
+        f"<style>{STYLE}</style></head><body>{body}</body></html>\n"
     )
 
 

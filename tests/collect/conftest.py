@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from perfsight.services import PrometheusServer, RedisServer, wait_until
+from perfsight.services import PrometheusServer, wait_until
 from tests.conftest import AppServer
 
 # Sleeps chosen inside histogram buckets with room for the server's own overhead (the
@@ -86,13 +86,6 @@ def _scraped_count(prom: PrometheusServer, instance: str) -> float:
     data = httpx.get(f"{prom.url}/api/v1/query", params={"query": query}, timeout=5).json()
     result = data["data"]["result"]
     return float(result[0]["value"][1]) if result else -1.0
-
-
-@pytest.fixture
-def private_redis() -> Iterator[RedisServer]:
-    """A redis-server of the test's own (no other client: exact counts; free to kill)."""
-    with RedisServer().start() as server:
-        yield server
 
 
 @pytest.fixture(scope="session")

@@ -114,3 +114,23 @@ def test_a_user_locustfile_reaching_another_host_is_stopped_and_exits_2(
     with Store(settings.store.url) as store:
         (record,) = runs.list_runs(store)
     assert record.status == "error" and "203.0.113.9" in (record.error or "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--baseline", "no such run!"], "write last-pass or the id of a run"),
+        (["--baseline", "nosuchrun"], "no run with id 'nosuchrun' in the store"),
+        (["--worker"], "a worker needs both --worker and --master-host"),
+        (["--remote-workers", "-1"], "must be 0 or more"),
+        (["--master-port", "70000"], "70000 is not a TCP port"),
+    ],
+)
+def test_bad_baseline_and_worker_options_exit_2_before_anything_is_recorded(
+    argv: list[str], said: str, write_config: ConfigWriter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = write_config(scenario_toml(f"http://127.0.0.1:{free_port()}", ("/a", 1)))
+    assert main(["loadcheck", *argv]) == 2
+    assert said in capsys.readouterr().err
+    with Store(settings.store.url) as store:
+        assert runs.list_runs(store) == []
