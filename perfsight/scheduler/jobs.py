@@ -6,9 +6,7 @@ monkey-patching), lets a timeout or a shutdown stop it, and gives each run a cle
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +16,7 @@ from typing import Any
 
 from perfsight.config.schedule import Job
 from perfsight.durations import parse_duration
+from perfsight.services import stop_group
 
 # How much of a job's output is kept with its run record.
 OUTPUT_TAIL = 4000
@@ -96,7 +95,7 @@ class JobProcesses:
             output, _ = process.communicate(timeout=timeout)
             status = _status(process.returncode, self.stopping.is_set())
         except subprocess.TimeoutExpired:
-            _terminate(process)
+            stop_group(process)
             output, _ = process.communicate()
             status = "timeout"
         finally:
@@ -109,7 +108,7 @@ class JobProcesses:
         with self._lock:
             running = list(self._running)
         for process in running:
-            _terminate(process, grace)
+            stop_group(process, grace)
 
     def stop_all(self, grace: float = 30.0) -> None:
         """Stop what runs and refuse new runs: the scheduler is shutting down."""
@@ -122,18 +121,6 @@ def _status(code: int, stopping: bool) -> str:
     if stopping and code < 0:
         return "stopped"
     return {0: "ok", 1: "failed"}.get(code, "error")
-
-
-def _terminate(process: subprocess.Popen[bytes], grace: float = 30.0) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def job_timeout(job: Job) -> float:
