@@ -20,7 +20,7 @@ from perfsight.config.redact import redact_url
 from perfsight.durations import format_duration, parse_duration
 from perfsight.errors import ConfigError
 
-SUMMARY = "Sample every configured source (Redis, Prometheus) into the store until stopped."
+SUMMARY = "Sample every configured source (Redis, Prometheus, profile files) into the store."
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:

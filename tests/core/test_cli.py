@@ -112,3 +112,13 @@ def test_a_command_not_built_says_so_and_exits_2(capsys: pytest.CaptureFixture[s
 
     with pytest.raises(NotBuiltError, match="'perfsight future' is not built yet"):
         notbuilt.handler("future")(argparse.Namespace())
+
+
+def test_cli_reference_is_generated_from_the_parser() -> None:
+    from perfsight.cli.reference import reference_markdown
+
+    written = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    assert written == reference_markdown(), (
+        "docs/cli.md is out of date: regenerate it with "
+        "'python -m perfsight.cli.reference > docs/cli.md'"
+    )
