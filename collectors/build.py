@@ -2,12 +2,15 @@
 ``perfsight collect``, load runs and reports use to get collectors without wiring them by hand.
 
 Not here yet: the MongoDB profile-file source (``[mongo] profile_files``' new lines), which
-plugs in as one more ``Source`` whose records have a store writer (see collectors/source.py).
+plugs in as one more ``Source`` whose records have a store writer (see collectors/source.py),
+as the live profiler (``collectors/mongo_source.py``) does.
 """
 
 from __future__ import annotations
 
 from collectors.loop import Sink
+from collectors.mongo_live import LiveMongo
+from collectors.mongo_source import MongoProfilerSource
 from collectors.prometheus import PrometheusCollector, connect_prometheus
 from collectors.promql import query_set
 from collectors.redis_collector import RedisCollector, connect_redis
@@ -47,12 +50,23 @@ def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
     )
 
 
+def profiler_source(settings: Settings, store: Store | None) -> MongoProfilerSource | None:
+    """The live profiler (``[mongo] uri`` and ``databases``), connecting lazily: a server that
+    is down is a source that fails and is retried, not a collection that cannot start."""
+    if not settings.mongo.uri or not settings.mongo.databases or store is None:
+        return None
+    return MongoProfilerSource(LiveMongo.connect(settings.mongo, check=False), store, settings)
+
+
 def sources_from_settings(settings: Settings, *, store: Store | None = None) -> list[Source]:
     """Every source the settings configure, in a stable order."""
     sources: list[Source] = [*redis_collectors(settings, store=store)]
     prometheus = prometheus_collector(settings)
     if prometheus is not None:
         sources.append(prometheus)
+    profiler = profiler_source(settings, store)
+    if profiler is not None:
+        sources.append(profiler)
     return sources
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from collectors.mongo_source import ProfilerSample
 from collectors.records import CacheSample, PrometheusSample, QuantileEstimate
 from collectors.redis_collector import RedisSample
 from collectors.source import SourceResult
@@ -97,7 +98,21 @@ def summary(record: object) -> str:
         if cache is not None:
             parts.append(f"app cache hit ratio {ratio_text(cache)}")
         return " · ".join(parts)
+    if isinstance(record, ProfilerSample):
+        return profiler_text(record)
     return type(record).__name__
+
+
+def profiler_text(record: ProfilerSample) -> str:
+    """``120 operations (3 shapes) · GAP travel: 42.0 s lost (~1,300 documents)``."""
+    shapes = len({(b.namespace, b.fingerprint) for b in record.buckets})
+    text = f"{record.events:,} operations ({shapes} shapes)"
+    if record.rejected:
+        text += f" · {record.rejected} documents rejected"
+    for gap in record.gaps:
+        lost = f"~{gap.estimated_lost:,} documents" if gap.estimated_lost is not None else "?"
+        text += f" · GAP {gap.database}: {gap.seconds:,.1f} s lost ({lost})"
+    return text
 
 
 def render_once(console: Console, results: list[SourceResult]) -> None:
@@ -116,6 +131,10 @@ def render_once(console: Console, results: list[SourceResult]) -> None:
             elif isinstance(record, PrometheusSample):
                 _prometheus(console, record)
                 caches.extend(record.caches)
+            elif isinstance(record, ProfilerSample):
+                console.print(f"  {escape(profiler_text(record))}")
+                for gap in record.gaps:
+                    console.print(f"  [bold yellow]{escape(gap.describe())}[/]")
         console.print()
     if caches:
         table = Table(title="cache hit ratio (each from the source named)")

@@ -14,10 +14,13 @@ from typing import Any
 
 from rich.console import Console
 
-from loadruns import LoadOptions, Progress, RunResult, run
+from collectors.mongo_source import profiling_for_run
+from loadruns import LoadOptions, Progress, RunResult
 from loadruns.formatting import format_ms
 from loadruns.jsonout import write_json
 from loadruns.junit import write_junit
+from loadruns.plan import make_plan
+from loadruns.runner import execute
 from loadruns.summary import print_summary
 from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
 from perfsight.durations import format_duration
@@ -100,11 +103,15 @@ def handle(args: argparse.Namespace) -> int:
     # With the JSON on stdout, the summary goes to stderr.
     summary_console = err if args.json == "-" else out
     progress = _ProgressLine(err)
-    with open_store(settings) as store, _sigterm_as_interrupt():
+    plan = make_plan(settings, options)  # bad input stops here, before anything is changed
+    with (
+        open_store(settings) as store,
+        _sigterm_as_interrupt(),
+        profiling_for_run(settings, store, planned=plan.planned_duration, say=_say),
+    ):
         try:
-            result = run(
-                settings,
-                options,
+            result = execute(
+                plan,
                 store,
                 on_progress=progress,
                 on_abandoned=lambda ids: err.print(
@@ -118,6 +125,10 @@ def handle(args: argparse.Namespace) -> int:
     _write_outputs(result, args)
     print_summary(result, summary_console)
     return result.exit_code
+
+
+def _say(text: str) -> None:
+    err.print(text, markup=False, highlight=False)
 
 
 def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:

@@ -7,6 +7,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from perfsight import __version__
 from perfsight.cli import (
     analyze,
@@ -62,7 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except PerfsightError as exc:
-        err.print(f"[bold red]perfsight {args.command}:[/] {exc}", highlight=False, markup=True)
+        # escaped: messages name settings as "[mongo] uri", which rich would take for markup
+        err.print(
+            f"[bold red]perfsight {args.command}:[/] {escape(str(exc))}",
+            highlight=False,
+            markup=True,
+        )
         return EXIT_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -15,6 +15,7 @@ from perfsight.store.tables import (
     load_run_endpoints,
     load_run_series,
     load_runs,
+    profiler_gaps,
     query_shapes,
     redis_command_samples,
     redis_samples,
@@ -32,6 +33,7 @@ PRUNABLE: list[tuple[Table, str]] = [
     (cache_samples, "ts"),
     (latency_samples, "ts"),
     (query_shapes, "bucket_start"),
+    (profiler_gaps, "detected_at"),
 ]
 
 

@@ -102,25 +102,38 @@ def save_shape_stats(
     if not items:
         return 0
     with store.write() as conn:
-        if mode == "replace":
-            buckets = sorted({s.bucket_start for s in items})
-            conn.execute(
-                delete(query_shapes).where(
-                    query_shapes.c.source == source, query_shapes.c.bucket_start.in_(buckets)
-                )
+        return write_shape_stats(conn, items, source=source, mode=mode, now=stamp)
+
+
+def write_shape_stats(
+    conn: Connection,
+    items: list[ShapeStat],
+    *,
+    source: str,
+    mode: Literal["replace", "add"],
+    now: float,
+) -> int:
+    """``save_shape_stats`` inside the caller's transaction."""
+    stamp = now
+    if mode == "replace":
+        buckets = sorted({s.bucket_start for s in items})
+        conn.execute(
+            delete(query_shapes).where(
+                query_shapes.c.source == source, query_shapes.c.bucket_start.in_(buckets)
             )
-        else:
-            existing = _existing(conn, source, items)
-            merged = []
-            for stat in items:
-                old = existing.get((stat.id, stat.bucket_start))
-                if old is not None:
-                    old.merge(stat)
-                merged.append(old or stat)
-            items = merged
-            for chunk in _chunks(list(existing), 500):
-                conn.execute(delete(query_shapes).where(_keys_in(source, chunk)))
-        conn.execute(query_shapes.insert(), [_row(s, source, stamp) for s in items])
+        )
+    else:
+        existing = _existing(conn, source, items)
+        merged = []
+        for stat in items:
+            old = existing.get((stat.id, stat.bucket_start))
+            if old is not None:
+                old.merge(stat)
+            merged.append(old or stat)
+        items = merged
+        for chunk in _chunks(list(existing), 500):
+            conn.execute(delete(query_shapes).where(_keys_in(source, chunk)))
+    conn.execute(query_shapes.insert(), [_row(s, source, stamp) for s in items])
     return len(items)
 
 
