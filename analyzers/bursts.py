@@ -103,6 +103,10 @@ class BurstDetector:
             self._history.get(client, op.end).append(Candidate(op.end, op.shape, op.nreturned))
         return closed
 
+    def due(self, now: float) -> bool:
+        """Whether ``expire(now)`` has anything to do."""
+        return self._open.due(now) or self._history.due(now)
+
     def expire(self, now: float) -> list[BurstPattern]:
         closed: list[BurstPattern] = []
         for key, burst in self._open.expired(now):

@@ -27,8 +27,16 @@ from collectors.http_probe import ProbeReport
 from collectors.index_file import load_indexes
 from collectors.input_report import InputReport
 from collectors.mongo_normalize import ReadOptions
-from perfsight.analysis import Inputs, analyze, read_events, shape_stats_for
-from perfsight.cli import analyze_live, probe
+from perfsight.analysis import (
+    AnalysisResult,
+    Inputs,
+    analyze,
+    bulk_collection,
+    read_events,
+    shape_stats_for,
+)
+from perfsight.analysis_parallel import analyze_log_parallel, parallel_log
+from perfsight.cli import live_options, probe
 from perfsight.cli.analyze_output import input_summary, render_markdown, render_table, report_json
 from perfsight.cli.context import err, open_store, out, settings_from
 from perfsight.config import Settings
@@ -98,12 +106,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="exit 1 when a finding has this severity or a higher one",
     )
     parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive,
+        help="processes reading one large plain log (default: one per CPU; 1: this process)",
+    )
+    parser.add_argument(
         "--no-store",
         action="store_true",
         help="do not write the shape statistics and findings to the store",
     )
     probe.add_arguments(parser)
-    analyze_live.add_arguments(parser)
+    live_options.add_arguments(parser)
     parser.set_defaults(handler=run)
     return parser
 
@@ -160,11 +174,8 @@ def run(args: argparse.Namespace) -> int:
         report = InputReport()
         context = AnalysisContext(settings=settings.analysis, indexes=indexes, now=now)
         options = ReadOptions.from_settings(settings.mongo, since=since)
-        with _progress(inputs) as progress:
-            events = read_events(inputs, options=options, report=report, progress=progress)
-            result = analyze(
-                events, context=context, shapes=shape_stats_for(settings), report=report
-            )
+        with _progress(inputs) as progress, bulk_collection():
+            result = _analyze(inputs, args.jobs, context, settings, options, report, progress)
         if probe_report is not None:
             result = replace(
                 result, findings=[*result.findings, *findings_for_settings(settings, probe_report)]
@@ -189,13 +200,43 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def _analyze(
+    inputs: Inputs,
+    jobs: int | None,
+    context: AnalysisContext,
+    settings: Settings,
+    options: ReadOptions,
+    report: InputReport,
+    progress: Callable[[str, int], None] | None,
+) -> AnalysisResult:
+    """One large plain log is read by several processes (the same result, sooner)."""
+    path = parallel_log(inputs) if jobs != 1 else None
+    if path is not None:
+        advance = (lambda done: progress(path, done)) if progress is not None else None
+        result = analyze_log_parallel(
+            path,
+            context=context,
+            shapes=shape_stats_for(settings),
+            options=options,
+            report=report,
+            workers=jobs,
+            progress=advance,
+        )
+        if result is not None:
+            return result
+    events = read_events(inputs, options=options, report=report, progress=progress)
+    return analyze(events, context=context, shapes=shape_stats_for(settings), report=report)
+
+
 def run_live(
     args: argparse.Namespace,
     settings: Settings,
     *,
-    connect: analyze_live.Connect | None = None,
+    connect: Any = None,
 ) -> int:
     """``--live``: the same analysis, output and exit codes, from a running server."""
+    from perfsight.cli import analyze_live  # pymongo and friends: only for --live
+
     if args.log or args.profile_file:
         raise InputError("--live reads the server: drop --log/--profile-file", source="--live")
     now = utcnow()
