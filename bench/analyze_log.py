@@ -19,6 +19,7 @@ after, and the CPU count — the machine may be shared.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -40,10 +41,8 @@ def bare_parse(path: Path) -> tuple[float, int]:
     with path.open("rb", buffering=1 << 20) as handle:
         for line in handle:
             lines += 1
-            try:
+            with contextlib.suppress(error):
                 loads(line)
-            except error:
-                pass
     return time.perf_counter() - started, lines
 
 
@@ -64,10 +63,8 @@ class TreeRss:
                 processes = [self.root, *self.root.children(recursive=True)]
                 total = 0
                 for process in processes:
-                    try:
+                    with contextlib.suppress(psutil.Error):
                         total += process.memory_info().rss
-                    except psutil.Error:
-                        pass
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 return
@@ -94,9 +91,7 @@ def analyze(path: Path, store_url: str, extra: list[str]) -> tuple[float, int, i
     ]
     env = {**os.environ, "PERFSIGHT_STORE__URL": store_url}
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
-    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     rss = TreeRss(process.pid)
     out, _ = process.communicate()
     wall = time.perf_counter() - started

@@ -48,7 +48,7 @@ def malformed(number: int, good: bytes) -> bytes:
     )
 
 
-def lines(total: int, seed: int) -> Iterator[bytes]:
+def lines(total: int, seed: int, *, malformed_every: int = MALFORMED_EVERY) -> Iterator[bytes]:
     rng = random.Random(seed)
     workload = Workload(Lines(rng))
     at = T0
@@ -56,8 +56,8 @@ def lines(total: int, seed: int) -> Iterator[bytes]:
     while True:
         for line in workload.next_batch(at):
             emitted += 1
-            if emitted % MALFORMED_EVERY == MALFORMED_EVERY // 2:
-                line = malformed(emitted // MALFORMED_EVERY, line)
+            if emitted % malformed_every == malformed_every // 2:
+                line = malformed(emitted // malformed_every, line)
             yield line
             if emitted >= total:
                 return

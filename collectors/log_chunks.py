@@ -55,7 +55,7 @@ def state_before(
     """The update/delete a ``COMMAND`` line on connection ``ctx`` would pair with at byte
     ``position``: the connection's events are read backwards to the last one that decides it,
     then replayed forwards as ``LogReader`` would have."""
-    needle = b'"ctx":' + orjson.dumps(ctx)
+    needle = orjson.dumps(ctx)  # its JSON text: a cheap filter before parsing a line
     found: list[tuple[dict[str, Any], QueryEvent]] = []
     with Path(path).open("rb") as handle:
         tail = b""

@@ -23,7 +23,7 @@ from analyzers.fingerprint import shape_of
 from collectors.event_factory import event_from_values
 from collectors.extjson import to_datetime, to_float, to_int
 from perfsight.config.mongo import MongoSettings
-from perfsight.models import NO_REQUEST, QueryEvent, RequestContext, request_context
+from perfsight.models import QueryEvent, RequestContext, request_context
 
 
 class BadRecord(Exception):
