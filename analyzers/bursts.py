@@ -104,8 +104,10 @@ class BurstDetector:
         return closed
 
     def due(self, now: float) -> bool:
-        """Whether ``expire(now)`` has anything to do."""
-        return self._open.due(now) or self._history.due(now)
+        """Whether ``expire(now)`` would close a burst. (Forgetting old sources only frees
+        memory — a source older than ``max_gap`` is never a candidate — so it waits for the
+        next expiry.)"""
+        return self._open.due(now)
 
     def expire(self, now: float) -> list[BurstPattern]:
         closed: list[BurstPattern] = []
