@@ -106,7 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("log", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("extra", nargs="*", help="more options for perfsight analyze")
+    parser.add_argument(
+        "--jobs", help="perfsight analyze --jobs (default: its own, one process per CPU)"
+    )
     args = parser.parse_args()
     size = args.log.stat().st_size
     load_before = os.getloadavg()
@@ -117,7 +119,8 @@ def main() -> None:
         store_url = f"sqlite:///{Path(folder) / 'bench.db'}"
         for round_no in range(1, args.rounds + 1):
             bare, lines = bare_parse(args.log)
-            wall, peak, events = analyze(args.log, store_url, args.extra)
+            extra = ["--jobs", args.jobs] if args.jobs else []
+            wall, peak, events = analyze(args.log, store_url, extra)
             bare_times.append(bare)
             analyze_times.append(wall)
             peaks.append(peak)

@@ -276,10 +276,16 @@ class Workload:
         self.patch_lead(r)
 
     def patch_lead(self, r: Request) -> None:
-        at = self.lines.date(r.at)
+        values = {"status": self.rng.choice(STATUSES), "updatedAt": self.lines.date(r.at)}
+        self.update_by_id(r, DB, "leads", values, self.rng.randint(1, 8))
+
+    def update_by_id(
+        self, r: Request, db: str, collection: str, values: dict[str, Any], millis: int
+    ) -> None:
+        """An updateOne by _id: its WRITE line and its COMMAND twin."""
         statement = {
             "q": {"_id": self.lines.oid()},
-            "u": {"$set": {"status": self.rng.choice(STATUSES), "updatedAt": at}},
+            "u": {"$set": values},
             "multi": False,
             "upsert": False,
         }
@@ -294,12 +300,7 @@ class Workload:
             "keysDeleted": 1,
         }
         r.write(
-            f"{DB}.leads",
-            "update",
-            statement,
-            stats,
-            self.rng.randint(1, 8),
-            command={"update": "leads"},
+            f"{db}.{collection}", "update", statement, stats, millis, command={"update": collection}
         )
 
     def search(self, r: Request) -> None:
@@ -395,27 +396,8 @@ class Workload:
             self.rng.randint(5, 40),
         )
         for _ in range(queued):
-            statement = {
-                "q": {"_id": self.lines.oid()},
-                "u": {"$set": {"status": "sent", "sentAt": self.lines.date(r.at)}},
-                "multi": False,
-                "upsert": False,
-            }
-            stats = {
-                "planSummary": "IDHACK",
-                "keysExamined": 1,
-                "docsExamined": 1,
-                "nMatched": 1,
-                "nModified": 1,
-            }
-            r.write(
-                f"{JOBS}.emails",
-                "update",
-                statement,
-                stats,
-                self.rng.randint(2, 15),
-                command={"update": "emails"},
-            )
+            values = {"status": "sent", "sentAt": self.lines.date(r.at)}
+            self.update_by_id(r, JOBS, "emails", values, self.rng.randint(2, 15))
 
     def audit_job(self, r: Request) -> None:
         r.op(

@@ -4,6 +4,7 @@ command and ``$indexStats`` — answering with recorded server replies (``replie
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
 from collectors.mongo_admin import MongoAdmin
 from collectors.mongo_live import LiveMongo
 from perfsight.config.mongo import MongoSettings
+from perfsight.store.profiler import RestoreRow
 
 REPLIES = Path(__file__).parent / "replies"
 TARGET = "mongodb://perfsight:***@db1.example.net:27017/"
@@ -163,3 +165,26 @@ def profile_doc(
 
 def seconds(n: float) -> timedelta:
     return timedelta(seconds=n)
+
+
+def restore_row(**values: Any) -> RestoreRow:
+    """A ``profiling_restores`` row of travel on TARGET (level 0 → 2 by a perfsight that ran
+    an hour ago); ``values`` replace fields."""
+    now = time.time()
+    fields: dict[str, Any] = {
+        "target": TARGET,
+        "database": "travel",
+        "previous_level": 0,
+        "previous_slowms": None,
+        "set_level": 2,
+        "set_slowms": None,
+        "set_at": now,
+        "until": now + 600,
+        "heartbeat_at": now,
+        "owner_host": "elsewhere",
+        "owner_pid": 1,
+        "owner_started": 1.0,
+        "owner_command": "analyze --live",
+    }
+    fields.update(values)
+    return RestoreRow(**fields)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +29,16 @@ from perfsight.schemas import load, registry
 from perfsight.services import free_port, wait_until
 from perfsight.store import Store
 from perfsight.store.findings import list_findings
-from perfsight.store.profiler import RestoreRow, add_restore_row, restore_rows
+from perfsight.store.profiler import add_restore_row, restore_rows
 from perfsight.store.shapes import load_shape_stats
-from tests.live.conftest import TARGET, URI, RecordedServer, profile_doc, seconds
+from tests.live.conftest import TARGET, URI, RecordedServer, profile_doc, restore_row, seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("PERFSIGHT_") and name != "PERFSIGHT_SAMPLES":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("PERFSIGHT_STORE__URL", f"sqlite:///{tmp_path / 'store.db'}")
+def _isolated(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERFSIGHT_MONGO__POLL_INTERVAL", "100ms")
-    yield
 
 
 @pytest.fixture
@@ -138,20 +131,12 @@ def test_a_crashed_run_is_restored_at_the_next_start(
     with Store(os.environ["PERFSIGHT_STORE__URL"]) as store:
         add_restore_row(
             store,
-            RestoreRow(
-                target=TARGET,
-                database="travel",
-                previous_level=0,
-                previous_slowms=None,
-                set_level=2,
-                set_slowms=None,
+            restore_row(
                 set_at=time.time() - 3600,
                 until=time.time() - 3000,
                 heartbeat_at=time.time() - 3600,
                 owner_host="ci-runner-7",
                 owner_pid=31337,
-                owner_started=1.0,
-                owner_command="analyze --live",
             ),
         )
     argv = ["analyze", "--live", "--mongo-uri", URI, "--database", "travel",
@@ -210,16 +195,9 @@ def test_a_busy_level_is_refused(
     with Store(os.environ["PERFSIGHT_STORE__URL"]) as store:
         add_restore_row(
             store,
-            RestoreRow(
-                target=TARGET,
-                database="travel",
-                previous_level=0,
-                previous_slowms=None,
+            restore_row(
                 set_level=1,
-                set_slowms=None,
-                set_at=time.time(),
                 until=None,
-                heartbeat_at=time.time(),
                 owner_host=owner.host,
                 owner_pid=owner.pid,
                 owner_started=owner.started,

@@ -3,9 +3,7 @@ together; the profiling level bounded by ``[mongo] profile_window``; a server th
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,14 +124,10 @@ def test_a_load_run_against_an_unreachable_server_leaves_the_level_alone(
     assert "s3cret-pw" not in line
 
 
+@pytest.mark.usefixtures("cli_env")
 def test_collect_once_reports_a_profiler_that_is_down(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("PERFSIGHT_") and name != "PERFSIGHT_SAMPLES":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("PERFSIGHT_STORE__URL", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.setenv("PERFSIGHT_MONGO__URI", f"mongodb://u:pw-123@127.0.0.1:{free_port()}/")
     monkeypatch.setenv("PERFSIGHT_MONGO__DATABASES", '["travel"]')
     monkeypatch.setenv("PERFSIGHT_MONGO__SERVER_SELECTION_TIMEOUT_MS", "300")
