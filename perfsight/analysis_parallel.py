@@ -18,10 +18,12 @@ Used when it pays: one plain file of at least ``MIN_BYTES`` on a machine with se
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -45,6 +47,7 @@ from perfsight.models import QueryEvent
 
 MIN_BYTES = 32 << 20  # below this one process is as fast (the pool costs ~0.1 s)
 PARTS_PER_WORKER = 8  # small parts: this process starts on the first one early
+PART_BYTES = 16 << 20  # and never larger than this: a part's events wait in memory
 _BATCH = 4096  # events per message to this process
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -168,7 +171,8 @@ def analyze_log_parallel(
     needed = {name for a in ordered for name in getattr(a, "event_fields")}  # noqa: B009
     fields = tuple(f for f in EVENT_FIELDS if f in needed)
     count = max(2, workers or os.cpu_count() or 2)
-    bounds = split(path, parts or count * PARTS_PER_WORKER)
+    size = Path(path).stat().st_size
+    bounds = split(path, parts or max(count * PARTS_PER_WORKER, -(-size // PART_BYTES)))
     bucket, raw, redact = shapes.bucket_seconds, shapes.raw_examples, shapes.redact_fields
     _JOB = _Job(
         path,
@@ -183,7 +187,7 @@ def analyze_log_parallel(
     lines_before = done = 0
     try:
         with bulk_collection(), multiprocessing.get_context("fork").Pool(count) as pool:
-            for part in pool.imap(_read, bounds):
+            for part in _in_order(pool, bounds, ahead=2 * count):
                 _shift(part, lines_before)
                 lines_before += part.report.lines_read
                 report.merge(part.report)
@@ -201,6 +205,20 @@ def analyze_log_parallel(
     finally:
         _JOB = None
     return result_of(shapes, analyzers, context, report)
+
+
+def _in_order(pool: Any, bounds: Sequence[tuple[int, int]], *, ahead: int) -> Iterator[_Part]:
+    """The parts' results in input order, with at most ``ahead`` parts read but not yet
+    consumed: memory stays bounded when the workers outpace this process."""
+    pending: deque[Any] = deque()
+    todo = iter(bounds)
+    for bound in itertools.islice(todo, ahead):
+        pending.append(pool.apply_async(_read, (bound,)))
+    while pending:
+        part: _Part = pending.popleft().get()
+        for bound in itertools.islice(todo, 1):
+            pending.append(pool.apply_async(_read, (bound,)))
+        yield part
 
 
 def _shift(part: _Part, lines: int) -> None:
