@@ -17,7 +17,10 @@ pretending nothing happened.
 
 A cursor is the ``ts`` (epoch milliseconds) of the last document read plus the identities of
 the documents read at that millisecond: the next read starts at that millisecond (documents
-still being written in it are not missed) and skips the ones it already has.
+still being written in it are not missed) and skips the ones it already has. ``ts`` is when an
+operation ended and the server writes its document right after, so insertion order follows
+``ts``; a document inserted after a read with a ``ts`` more than a millisecond older than the
+cursor (two operations finishing at once, written in the other order) would be missed.
 """
 
 from __future__ import annotations
