@@ -38,8 +38,13 @@ class Analyzer(Protocol):
 
 def run_analyzers(analyzers: Sequence[Analyzer], events: Iterable[QueryEvent]) -> list[Finding]:
     """Feed every event to every analyzer, then collect their findings in analyzer order."""
+    feed_all(analyzers, events)
+    return [finding for analyzer in analyzers for finding in analyzer.findings()]
+
+
+def feed_all(analyzers: Sequence[Analyzer], events: Iterable[QueryEvent]) -> None:
+    """Feed every event to every analyzer, in order."""
     feeds = [analyzer.feed for analyzer in analyzers]  # bound once: this loop runs per event
     for event in events:
         for feed in feeds:
             feed(event)
-    return [finding for analyzer in analyzers for finding in analyzer.findings()]

@@ -103,6 +103,12 @@ class BurstDetector:
             self._history.get(client, op.end).append(Candidate(op.end, op.shape, op.nreturned))
         return closed
 
+    def due(self, now: float) -> bool:
+        """Whether ``expire(now)`` would close a burst. (Forgetting old sources only frees
+        memory — a source older than ``max_gap`` is never a candidate — so it waits for the
+        next expiry.)"""
+        return self._open.due(now)
+
     def expire(self, now: float) -> list[BurstPattern]:
         closed: list[BurstPattern] = []
         for key, burst in self._open.expired(now):

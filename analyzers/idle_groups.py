@@ -53,6 +53,15 @@ class IdleGroups(Generic[K, V]):
         entry = self._groups.pop(key, None)
         return None if entry is None else entry[0]  # type: ignore[return-value]
 
+    def due(self, now: float) -> bool:
+        """Whether ``expired(now)`` would close anything: the oldest group is idle, or there
+        are too many. One peek; callers ask this for every event."""
+        groups = self._groups
+        if not groups:
+            return False
+        oldest = next(iter(groups.values()))
+        return oldest[1] < now - self.idle or len(groups) > self.max_open  # type: ignore[operator]
+
     def expired(self, now: float) -> list[tuple[K, V]]:
         """Remove and return the groups idle since before ``now - idle`` (and any over the cap).
         Called for every event, so the common case — nothing to close — is one dict peek."""

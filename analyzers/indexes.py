@@ -75,7 +75,8 @@ class ShapeWork:
     def ratio(self) -> float:
         return self.docs_examined / max(self.returned, 1)
 
-    def merge(self, other: ShapeWork) -> None:
+    def merge(self, other: ShapeWork, *, later: bool = False) -> None:
+        """Add ``other``'s work; ``later``: it was read after this one (the example stays)."""
         for name in ("count", "millis", "docs_examined", "keys_examined", "returned"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("collscans", "sort_stages", "disk_uses"):
@@ -85,7 +86,8 @@ class ShapeWork:
             self.plans[plan] = self.plans.get(plan, 0) + count
         if other.first_seen and (not self.first_seen or other.first_seen < self.first_seen):
             self.first_seen = other.first_seen
-            self.example = other.example or self.example  # the earliest execution's
+            if not later:
+                self.example = other.example or self.example  # the earliest execution's
         if other.last_seen and (not self.last_seen or other.last_seen > self.last_seen):
             self.last_seen = other.last_seen
 
@@ -156,14 +158,19 @@ class MissingIndexAdvisor:
         elif event.ts < work.first_seen:  # type: ignore[operator]
             work.first_seen = event.ts
 
-    def merge(self, other: MissingIndexAdvisor) -> None:
-        """Add what another advisor saw (the same analysis split over processes)."""
+    def merge(self, other: MissingIndexAdvisor, *, later: bool = False) -> None:
+        """Add what another advisor saw (the same analysis split over processes); ``later``:
+        ``other`` read the part of the input after this one's."""
         for key, work in other._shapes.items():
             mine = self._shapes.get(key)
             if mine is None:
                 self._shapes[key] = work
             else:
-                mine.merge(work)
+                mine.merge(work, later=later)
+
+    def examples(self) -> list[dict[str, Any] | None]:
+        """Each shape's example (to rewrite where they were read)."""
+        return [work.example for work in self._shapes.values()]
 
     def findings(self) -> list[Finding]:
         candidates = [c for work in self._shapes.values() for c in self._candidates(work)]

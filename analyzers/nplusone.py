@@ -26,7 +26,7 @@ from analyzers.idle_groups import IdleGroups
 from analyzers.nplusone_report import n_plus_one_finding, redundant_finding
 from analyzers.pattern_stats import PatternStats
 from analyzers.request_patterns import Duplicate, Repeat, Thresholds, find_patterns
-from analyzers.requests import RequestGroup, to_op
+from analyzers.requests import MAX_REQUEST_SECONDS, RequestGroup, to_op
 from analyzers.shape_table import ShapeTable
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent
@@ -60,6 +60,24 @@ class _Tables:
 
 class NPlusOneAnalyzer:
     name = "n_plus_one"
+    # The QueryEvent fields this analyzer reads (keep in step with feed, to_op and ShapeTable):
+    # what a parallel analysis sends it from the processes that read the input.
+    event_fields = (
+        "ts",
+        "op",
+        "namespace",
+        "command_name",
+        "fingerprint",
+        "millis",
+        "filter_shape",
+        "nreturned",
+        "client",
+        "app_name",
+        "request_id",
+        "endpoint",
+        "params_hash",
+        "is_admin",
+    )
 
     def __init__(self, context: AnalysisContext | None = None) -> None:
         settings = (context or AnalysisContext()).settings
@@ -82,28 +100,37 @@ class NPlusOneAnalyzer:
     # -- feeding ------------------------------------------------------------------------------
 
     def feed(self, event: QueryEvent) -> None:
-        self._counts["events"] += 1
+        # The hot path of every analysis (once per event): counters are plain lookups, and
+        # the idle groups are asked to expire only when their oldest entry may be due.
+        counts = self._counts
+        counts["events"] += 1
         if event.is_admin:
-            self._counts["admin"] += 1
+            counts["admin"] += 1
             return
         op = to_op(event, self.shapes)
-        self._clock = max(self._clock, op.end)
-        if event.request_id:
-            self._counts["with_request_id"] += 1
-            group = self._requests.get(event.request_id, op.end)
+        end = op.end
+        if end > self._clock:
+            self._clock = end
+        rid = event.request_id
+        if rid:
+            counts["with_request_id"] += 1
+            group = self._requests.get(rid, end)
             group.add(op, event.endpoint)
-            if group.too_long(op.end):
-                self._requests.pop(event.request_id)
-                self._counts["not_requests"] += 1
+            if end - group.first_start > MAX_REQUEST_SECONDS:  # RequestGroup.too_long
+                self._requests.pop(rid)
+                counts["not_requests"] += 1
         else:
-            self._counts["without_request_id"] += 1
+            counts["without_request_id"] += 1
             client: ClientKey = (client_host(event.client), event.app_name)
             for pattern in self._bursts.feed(op, client, event.endpoint):
                 self._add_burst(self._tables, pattern)
-        for rid, group in self._requests.expired(self._clock):
-            self._add_request(self._tables, rid, group)
-        for pattern in self._bursts.expire(self._clock):
-            self._add_burst(self._tables, pattern)
+        clock = self._clock
+        if self._requests.due(clock):
+            for expired_rid, expired_group in self._requests.expired(clock):
+                self._add_request(self._tables, expired_rid, expired_group)
+        if self._bursts.due(clock):
+            for pattern in self._bursts.expire(clock):
+                self._add_burst(self._tables, pattern)
 
     # -- aggregation --------------------------------------------------------------------------
 

@@ -48,8 +48,35 @@ class _ShapeStats:
     endpoints: Counter[str] = field(default_factory=Counter)
     first: float = math.inf
     last: float = -math.inf
-    example: dict[str, Any] | None = None
-    example_returned: int = -1
+    # The example: the first flagged operation, unless a later find/aggregate returned more
+    # (then the first of those that returned the most). Kept as both candidates so that parts
+    # of one input merge to what reading it whole gives.
+    first_example: dict[str, Any] | None = None
+    first_returned: int = -1
+    best_example: dict[str, Any] | None = None
+    best_returned: int = -1
+
+    @property
+    def example(self) -> dict[str, Any] | None:
+        if self.best_example is not None and self.best_returned > self.first_returned:
+            return self.best_example
+        return self.first_example
+
+    def merge(self, other: _ShapeStats) -> None:
+        """Add ``other``, read after this one."""
+        for name in ("operations", "flagged", "returned_total", "getmores", "getmore_returned"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.returned_max = max(self.returned_max, other.returned_max)
+        self.bytes_max = max(self.bytes_max, other.bytes_max)
+        self.reasons.update(other.reasons)
+        for endpoint, count in other.endpoints.items():
+            if endpoint in self.endpoints or len(self.endpoints) < MAX_ENDPOINTS:
+                self.endpoints[endpoint] += count
+        self.first, self.last = min(self.first, other.first), max(self.last, other.last)
+        if self.first_example is None:
+            self.first_example, self.first_returned = other.first_example, other.first_returned
+        if other.best_returned > self.best_returned:
+            self.best_example, self.best_returned = other.best_example, other.best_returned
 
 
 def has_limit(event: QueryEvent) -> bool:
@@ -135,9 +162,10 @@ class UnpaginatedQueryAnalyzer:
         endpoint = event.endpoint
         if endpoint and (endpoint in stats.endpoints or len(stats.endpoints) < MAX_ENDPOINTS):
             stats.endpoints[endpoint] += 1
-        if stats.example is None or (kind != "getmore" and returned > stats.example_returned):
-            stats.example_returned = returned
-            stats.example = {
+        first = stats.first_example is None
+        best = kind != "getmore" and returned > stats.best_returned
+        if first or best:
+            example = {
                 "ts": iso_seconds(when),
                 "nreturned": event.nreturned,
                 "response_length": event.response_length,
@@ -146,6 +174,22 @@ class UnpaginatedQueryAnalyzer:
                 "endpoint": event.endpoint,
                 "request_id": event.request_id,
             }
+            if first:
+                stats.first_example, stats.first_returned = example, returned
+            if best:
+                stats.best_example, stats.best_returned = example, returned
+
+    def merge(self, other: UnpaginatedQueryAnalyzer, *, later: bool = True) -> None:
+        """Add what another analyzer saw of the input after this one's part (``later`` is
+        the only way this analyzer merges: its example keeps the input order)."""
+        if not later:
+            raise ValueError("the unpaginated-query analyzer merges parts in input order only")
+        for key, stats in other._shapes.items():
+            mine = self._shapes.get(key)
+            if mine is None:
+                self._shapes[key] = stats
+            else:
+                mine.merge(stats)
 
     def findings(self) -> list[Finding]:
         found = []

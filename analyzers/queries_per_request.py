@@ -78,6 +78,7 @@ class _Request:
 
 class QueriesPerRequestAnalyzer:
     name = METRIC
+    event_fields = ("ts", "request_id", "endpoint", "is_admin")  # what feed reads
 
     def __init__(self, context: AnalysisContext | None = None) -> None:
         settings = (context or AnalysisContext()).settings
@@ -88,19 +89,24 @@ class QueriesPerRequestAnalyzer:
         self._clock = float("-inf")
 
     def feed(self, event: QueryEvent) -> None:
-        if event.is_admin or not event.request_id:
+        rid = event.request_id
+        if event.is_admin or not rid:
             return  # without a request id there is no request to count for
-        now = epoch(event.ts)
-        self._clock = max(self._clock, now)
-        request = self._open.get(event.request_id, now)
+        ts = event.ts
+        now = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
+        if now > self._clock:
+            self._clock = now
+        request = self._open.get(rid, now)
         request.count += 1
-        request.first = min(request.first, now)
+        if now < request.first:
+            request.first = now
         if request.endpoint is None and event.endpoint:
             request.endpoint = event.endpoint
         if now - request.first > MAX_REQUEST_SECONDS:  # a label, not a request id
-            self._open.pop(event.request_id)
-        for _rid, done in self._open.expired(self._clock):
-            self._done.setdefault(done.endpoint, Counter())[done.count] += 1
+            self._open.pop(rid)
+        if self._open.due(self._clock):
+            for _rid, done in self._open.expired(self._clock):
+                self._done.setdefault(done.endpoint, Counter())[done.count] += 1
 
     def findings(self) -> list[Finding]:
         return []

@@ -31,7 +31,8 @@ class Op(NamedTuple):
 
 
 def to_op(event: QueryEvent, shapes: ShapeTable) -> Op:
-    end = epoch(event.ts)
+    ts = event.ts
+    end = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
     millis = float(event.millis or 0.0)
     return Op(
         end - millis / 1000.0,
@@ -52,11 +53,13 @@ class RequestGroup:
 
     def add(self, op: Op, endpoint: str | None) -> None:
         self.count += 1
-        self.first_start = min(self.first_start, op.start)
+        if op.start < self.first_start:
+            self.first_start = op.start
         if self.endpoint is None and endpoint:
             self.endpoint = endpoint
-        if len(self.ops) < MAX_OPS_PER_REQUEST:
-            self.ops.append(op)
+        ops = self.ops
+        if len(ops) < MAX_OPS_PER_REQUEST:
+            ops.append(op)
 
     @property
     def truncated(self) -> bool:

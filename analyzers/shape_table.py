@@ -31,12 +31,21 @@ class ShapeTable:
 
     def __init__(self) -> None:
         self._ids: dict[tuple[str, str, OpKind], int] = {}
+        # (namespace, fingerprint, op, command) -> id: the per-event lookup, without op_kind
+        self._fast: dict[tuple[str, str, str, str | None], int] = {}
         self.shapes: list[Shape] = []
 
     def __getitem__(self, shape_id: int) -> Shape:
         return self.shapes[shape_id]
 
     def id_for(self, event: QueryEvent) -> int:
+        fast = (event.namespace, event.fingerprint, event.op, event.command_name)
+        found = self._fast.get(fast)
+        if found is None:
+            found = self._fast[fast] = self._id_for(event)
+        return found
+
+    def _id_for(self, event: QueryEvent) -> int:
         kind = op_kind(event.op, event.command_name)
         key = (event.namespace, event.fingerprint, kind)
         found = self._ids.get(key)

@@ -101,8 +101,10 @@ class ShapeStat:
             return None
         return self.docs_examined / max(self.returned, 1)
 
-    def merge(self, other: ShapeStat) -> None:
-        """Add ``other`` (same shape) into this one."""
+    def merge(self, other: ShapeStat, *, later: bool = False) -> None:
+        """Add ``other`` (same shape) into this one. The example is the earliest execution's;
+        with ``later`` (``other`` was read after this one: the same input split in parts) it
+        stays this one's — the first execution read, as when the parts are read as one."""
         self.count += other.count
         self.total_millis += other.total_millis
         self.max_millis = max(self.max_millis, other.max_millis)
@@ -121,7 +123,8 @@ class ShapeStat:
             self.first_seen is None or other.first_seen < self.first_seen
         ):
             self.first_seen = other.first_seen
-            self.example = other.example or self.example  # the earliest execution's
+            if not later:
+                self.example = other.example or self.example  # the earliest execution's
         if other.last_seen is not None and (
             self.last_seen is None or other.last_seen > self.last_seen
         ):
@@ -241,13 +244,19 @@ class ShapeStats:
         """Shape statistics are fed like an analyzer but report no findings."""
         return []
 
-    def merge(self, other: ShapeStats) -> None:
+    def merge(self, other: ShapeStats, *, later: bool = False) -> None:
+        """Add another part's statistics; ``later``: ``other`` comes after this part in the
+        input (see ``ShapeStat.merge``) — the result then equals reading both as one."""
         for key, stat in other._stats.items():
             mine = self._stats.get(key)
             if mine is None:
                 self._stats[key] = stat
             else:
-                mine.merge(stat)
+                mine.merge(stat, later=later)
+
+    def examples(self) -> list[dict[str, Any] | None]:
+        """The example of every shape and bucket (to rewrite where they were read)."""
+        return [stat.example for stat in self._stats.values()]
 
     def buckets(self) -> list[ShapeStat]:
         """One record per shape per bucket, in time then shape order."""

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 from collectors.loop import Sink
+from collectors.mongo_live import LiveMongo
+from collectors.mongo_source import MongoProfilerSource
 from collectors.profile_source import ProfileFileSource
 from collectors.prometheus import PrometheusCollector, connect_prometheus
 from collectors.promql import query_set
@@ -45,6 +47,14 @@ def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
     )
 
 
+def profiler_source(settings: Settings, store: Store | None) -> MongoProfilerSource | None:
+    """The live profiler (``[mongo] uri`` and ``databases``), connecting lazily: a server that
+    is down is a source that fails and is retried, not a collection that cannot start."""
+    if not settings.mongo.uri or not settings.mongo.databases or store is None:
+        return None
+    return MongoProfilerSource(LiveMongo.connect(settings.mongo, check=False), store, settings)
+
+
 def sources_from_settings(settings: Settings, *, store: Store | None = None) -> list[Source]:
     """Every source the settings configure, in a stable order. The profile files need the
     store (their cursors live there), so they come only with one."""
@@ -54,6 +64,9 @@ def sources_from_settings(settings: Settings, *, store: Store | None = None) -> 
         sources.append(prometheus)
     if store is not None:
         sources += [ProfileFileSource(p, settings, store) for p in settings.mongo.profile_files]
+    profiler = profiler_source(settings, store)
+    if profiler is not None:
+        sources.append(profiler)
     return sources
 
 

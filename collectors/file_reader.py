@@ -49,7 +49,7 @@ class FileReader:
         self.restarted: str | None = None  # why the given cursor was not used
 
     def events(self) -> Iterator[QueryEvent]:
-        opened = open_input(self.path, self.start)
+        opened = self._open()
         self.restarted = opened.restarted
         if opened.restarted:
             self.report.notice(f"{opened.name}: {opened.restarted}")
@@ -58,6 +58,9 @@ class FileReader:
             yield from self._scan(opened)
         finally:
             opened.close()
+
+    def _open(self) -> OpenedInput:
+        return open_input(self.path, self.start)
 
     def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
         raise NotImplementedError

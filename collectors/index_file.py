@@ -42,7 +42,7 @@ def load_indexes(path: str | Path) -> tuple[dict[str, list[IndexKey]], list[str]
             namespace = spec.get("ns") if isinstance(spec, Mapping) else None
             if not isinstance(namespace, str):
                 raise InputError("a flat list of indexes needs an 'ns' on each", source=where)
-            _add(result, namespace, spec, where, notes)
+            add_index(result, namespace, spec, where, notes)
         return result, notes
     if not isinstance(data, Mapping):
         raise InputError("expected an object of namespace → indexes", source=source)
@@ -58,13 +58,15 @@ def load_indexes(path: str | Path) -> tuple[dict[str, list[IndexKey]], list[str]
         specs = indexes.items() if isinstance(indexes, Mapping) else enumerate(indexes)
         result.setdefault(namespace, [])
         for name, spec in specs:
-            _add(result, namespace, spec, f"{source}: {namespace} index {name}", notes)
+            add_index(result, namespace, spec, f"{source}: {namespace} index {name}", notes)
     return result, notes
 
 
-def _add(
+def add_index(
     result: dict[str, list[IndexKey]], namespace: str, spec: Any, where: str, notes: list[str]
 ) -> None:
+    """Add one index document (``{"key": …, "partialFilterExpression"?: …}``) to ``result``;
+    a partial index is left out with a note. Raises ``InputError`` for a bad key."""
     if not isinstance(spec, Mapping) or "key" not in spec:
         raise InputError("an index needs its 'key'", source=where)
     key = _key(spec["key"], where)

@@ -87,23 +87,32 @@ class _Counts:
 
 class LogReader(FileReader):
     """Streams the slow-query events of one logv2 source (see ``FileReader``); in incremental
-    mode a last line without its newline is left for the next read."""
+    mode a last line without its newline is left for the next read. ``stop_at``: the byte
+    offset where reading stops (a part of a file read by one process of several)."""
+
+    stop_at: int | None = None
+
+    def _twins(self) -> _WriteTwins:
+        return _WriteTwins()
 
     def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
         report, name, progress = self.report, opened.name, self.progress
         log_entry = Normalizer(self.options).log_entry
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
-        twins, counts = _WriteTwins(), _Counts()
+        twins, counts = self._twins(), _Counts()
         lineno, offset = opened.start_line, opened.start_offset
         consumed_line, consumed = lineno, offset
+        stop = self.stop_at if self.stop_at is not None else float("inf")
+        incremental = self.incremental
         try:
             for line in opened.stream:
-                if self.incremental and not line.endswith(b"\n"):
+                if incremental and not line.endswith(b"\n"):
+                    break
+                if offset >= stop:
                     break
                 lineno += 1
                 offset += len(line)
-                counts.lines += 1
-                if progress is not None and not counts.lines % _PROGRESS_EVERY:
+                if progress is not None and not lineno % _PROGRESS_EVERY:
                     progress(opened.progress_position(offset))
                 if b"51803" not in line:
                     stripped = line.strip()
@@ -143,6 +152,7 @@ class LogReader(FileReader):
         except READ_ERRORS as exc:
             report.reject(name, lineno + 1, read_error(exc))
         finally:
+            counts.lines = lineno - opened.start_line
             counts.add_to(report)
             if opened.path is not None:
                 self.cursor = cursor_for(opened, consumed, consumed_line)

@@ -23,7 +23,7 @@ from analyzers.fingerprint import shape_of
 from collectors.event_factory import event_from_values
 from collectors.extjson import to_datetime, to_float, to_int
 from perfsight.config.mongo import MongoSettings
-from perfsight.models import NO_REQUEST, QueryEvent, RequestContext, request_context
+from perfsight.models import QueryEvent, RequestContext, request_context
 
 
 class BadRecord(Exception):
@@ -171,12 +171,14 @@ def _error(stats: Mapping[str, Any]) -> str | None:
 class Normalizer:
     """Profile documents and slow-query log entries → ``QueryEvent``."""
 
-    __slots__ = ("_keep_raw", "_since", "options")
+    __slots__ = ("_keep_raw", "_rid_key", "_route_key", "_since", "options")
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         self.options = options or ReadOptions()
         self._since = self.options.since
         self._keep_raw = self.options.keep_raw
+        self._rid_key = self.options.rid_key
+        self._route_key = self.options.route_key
 
     def profile_document(self, doc: Any, source: str | None = None) -> QueryEvent | None:
         """One ``system.profile`` document; None when it ended before ``since``."""
@@ -298,7 +300,16 @@ class Normalizer:
         comment = command.get("comment")
         if comment is None and origin is not None:
             comment = origin.get("comment")
-        context = NO_REQUEST if comment is None else self._context(comment)
+        if comment is None:
+            rid = route = None
+        elif type(comment) is dict:  # the usual {rid, route}: request_context, inline
+            rid, route = (
+                _plain_text(comment.get(self._rid_key)),
+                _plain_text(comment.get(self._route_key)),
+            )
+        else:
+            context = self._context(comment)
+            rid, route = context.request_id, context.route
         name = shape.command_name
         get = stats.get
         query_hash = get("queryHash") or get("planCacheShapeHash")
@@ -324,8 +335,8 @@ class Normalizer:
             query_hash if type(query_hash) is str else None,
             client,
             app,
-            context.request_id,
-            context.route,
+            rid,
+            route,
             shape.params_hash,
             (get("cursorExhausted") is True) if name in _CURSOR_COMMANDS else None,
             shape.diagnostic
@@ -359,13 +370,22 @@ def _stats_fields(stats: dict[str, Any]) -> tuple[Any, ...]:
     docs, keys, nreturned = get("docsExamined"), get("keysExamined"), get("nreturned")
     matched, deleted = get("nMatched"), get("ndeleted")
     plan, app, shape_hash = get("planSummary"), get("appName"), get("queryShapeHash")
+    # (the checks of _plain and _text_or_none, inline: this runs once per event)
     if not (
-        _plain(docs) and _plain(keys) and _plain(nreturned) and _plain(matched) and _plain(deleted)
+        (docs is None or type(docs) is int)
+        and (keys is None or type(keys) is int)
+        and (nreturned is None or type(nreturned) is int)
+        and (matched is None or type(matched) is int)
+        and (deleted is None or type(deleted) is int)
     ):
         docs, keys = _count(stats, "docsExamined"), _count(stats, "keysExamined")
         nreturned = _count(stats, "nreturned")
         matched, deleted = _count(stats, "nMatched"), _count(stats, "ndeleted")
-    if not (_text_or_none(plan) and _text_or_none(app) and _text_or_none(shape_hash)):
+    if not (
+        (plan is None or type(plan) is str)
+        and (app is None or type(app) is str)
+        and (shape_hash is None or type(shape_hash) is str)
+    ):
         plan, app = _text(stats, "planSummary"), _text(stats, "appName")
         shape_hash = _text(stats, "queryShapeHash")
     return docs, keys, nreturned, matched, deleted, plan, app, shape_hash
@@ -377,3 +397,11 @@ def _plain(value: Any) -> bool:
 
 def _text_or_none(value: Any) -> bool:
     return value is None or type(value) is str
+
+
+def _plain_text(value: Any) -> str | None:
+    """A request id or route from a comment document (``request_context``'s rule: empty and
+    missing are None, anything else its text)."""
+    if type(value) is str:
+        return value or None
+    return str(value) if value not in (None, "") else None

@@ -245,3 +245,15 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A CLI test's surroundings: its own folder, no PERFSIGHT_* setting from outside but the
+    samples, and a SQLite store of its own (``PERFSIGHT_STORE__URL``). Returns the folder."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("PERFSIGHT_") and name != "PERFSIGHT_SAMPLES":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("PERFSIGHT_STORE__URL", f"sqlite:///{tmp_path / 'store.db'}")
+    return tmp_path

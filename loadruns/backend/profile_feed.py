@@ -112,3 +112,6 @@ class ProfileFileFeed:
         if self.waiting:
             lines.append(f"{self.name}: the file does not exist")
         return lines
+
+    def close(self) -> None:
+        return None

@@ -39,6 +39,9 @@ class EventFeed(Protocol):
     def problems(self) -> list[str]:
         """What could not be read (lines rejected, the file rotated…), for the report."""
 
+    def close(self) -> None:
+        """Let go of what the feed holds (a connection)."""
+
 
 class ProfilerWatch:
     name = "profiler"
@@ -95,6 +98,8 @@ class ProfilerWatch:
         wait = ended_at + EDGE - self.clock()  # the last operations reach the file
         self.sleep(min(self.settle, max(wait, 0.0)))
         self._read()
+        for feed in self.feeds:
+            feed.close()
         findings = analysis.findings()
         new_indexes = [f for f in findings if f.kind == "missing_index" and f.id not in self.known]
         warnings = [f"profiler {line}" for feed in self.feeds for line in feed.problems()]

@@ -7,10 +7,11 @@ from analyzers.base import AnalysisContext
 from analyzers.indexes import MissingIndexAdvisor
 from collectors.build import prometheus_collector, redis_collectors
 from loadruns.backend.db_time import OutsideDbRule
+from loadruns.backend.live_feed import LiveProfilerFeed
 from loadruns.backend.probe_watch import ProbeWatch
 from loadruns.backend.processes import ProcessWatch
 from loadruns.backend.profile_feed import ProfileFileFeed
-from loadruns.backend.profiler_watch import ProfilerWatch
+from loadruns.backend.profiler_watch import EventFeed, ProfilerWatch
 from loadruns.backend.prometheus_watch import PrometheusWatch
 from loadruns.backend.redis_watch import RedisWatch
 from loadruns.backend.session import BackendSession
@@ -62,9 +63,16 @@ def backend_observer(settings: Settings, plan: LoadPlan, store: Store) -> Backen
 
 
 def profiler_watch(settings: Settings, store: Store) -> RunObserver | str:
-    """The profiler watcher, or why there is none."""
-    if not settings.mongo.profile_files:
-        return "set [mongo] profile_files (the files the API's profiler writes)"
+    """The profiler watcher (profile files and the live profiler), or why there is none."""
+    mongo = settings.mongo
+    feeds: list[EventFeed] = [ProfileFileFeed(path, mongo) for path in mongo.profile_files]
+    if mongo.uri and mongo.databases:
+        feeds.append(LiveProfilerFeed(mongo))
+    if not feeds:
+        return (
+            "set [mongo] profile_files (the files the API's profiler writes) or [mongo] uri "
+            "and databases (the live profiler)"
+        )
     analysis = settings.analysis
 
     def known_indexes() -> set[str]:
@@ -72,7 +80,7 @@ def profiler_watch(settings: Settings, store: Store) -> RunObserver | str:
         return {item.finding.id for item in stored}
 
     return ProfilerWatch(
-        [ProfileFileFeed(path, settings.mongo) for path in settings.mongo.profile_files],
+        feeds,
         AnalysisContext(settings=analysis),
         analyzers=lambda context: [MissingIndexAdvisor(context)],
         known_indexes=known_indexes,

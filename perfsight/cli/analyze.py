@@ -27,10 +27,19 @@ from collectors.http_probe import ProbeReport
 from collectors.index_file import load_indexes
 from collectors.input_report import InputReport
 from collectors.mongo_normalize import ReadOptions
-from perfsight.analysis import Inputs, analyze, read_events, shape_stats_for
-from perfsight.cli import probe
+from perfsight.analysis import (
+    AnalysisResult,
+    Inputs,
+    analyze,
+    bulk_collection,
+    read_events,
+    shape_stats_for,
+)
+from perfsight.analysis_parallel import analyze_log_parallel, parallel_log
+from perfsight.cli import live_options, probe
 from perfsight.cli.analyze_output import input_summary, render_markdown, render_table, report_json
 from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.config import Settings
 from perfsight.durations import parse_duration
 from perfsight.errors import ConfigError, InputError
 from perfsight.models import SEVERITY_RANK, Finding, parse_iso, utcnow
@@ -97,11 +106,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="exit 1 when a finding has this severity or a higher one",
     )
     parser.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive,
+        help="processes reading one large plain log (default: one per CPU; 1: this process)",
+    )
+    parser.add_argument(
         "--no-store",
         action="store_true",
         help="do not write the shape statistics and findings to the store",
     )
     probe.add_arguments(parser)
+    live_options.add_arguments(parser)
     parser.set_defaults(handler=run)
     return parser
 
@@ -135,6 +151,8 @@ def parse_since(text: str | None, now: datetime) -> datetime | None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.live:
+        return run_live(args, settings)
     have_files = any(
         (args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files)
     )
@@ -156,11 +174,8 @@ def run(args: argparse.Namespace) -> int:
         report = InputReport()
         context = AnalysisContext(settings=settings.analysis, indexes=indexes, now=now)
         options = ReadOptions.from_settings(settings.mongo, since=since)
-        with _progress(inputs) as progress:
-            events = read_events(inputs, options=options, report=report, progress=progress)
-            result = analyze(
-                events, context=context, shapes=shape_stats_for(settings), report=report
-            )
+        with _progress(inputs) as progress, bulk_collection():
+            result = _analyze(inputs, args.jobs, context, settings, options, report, progress)
         if probe_report is not None:
             result = replace(
                 result, findings=[*result.findings, *findings_for_settings(settings, probe_report)]
@@ -182,6 +197,77 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     failed = _failed(result.findings, args.fail_on)
     _print(result, args, since, failed, probe_report)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _analyze(
+    inputs: Inputs,
+    jobs: int | None,
+    context: AnalysisContext,
+    settings: Settings,
+    options: ReadOptions,
+    report: InputReport,
+    progress: Callable[[str, int], None] | None,
+) -> AnalysisResult:
+    """One large plain log is read by several processes (the same result, sooner)."""
+    path = parallel_log(inputs) if jobs != 1 else None
+    if path is not None:
+        advance = (lambda done: progress(path, done)) if progress is not None else None
+        result = analyze_log_parallel(
+            path,
+            context=context,
+            shapes=shape_stats_for(settings),
+            options=options,
+            report=report,
+            workers=jobs,
+            progress=advance,
+        )
+        if result is not None:
+            return result
+    events = read_events(inputs, options=options, report=report, progress=progress)
+    return analyze(events, context=context, shapes=shape_stats_for(settings), report=report)
+
+
+def run_live(
+    args: argparse.Namespace,
+    settings: Settings,
+    *,
+    connect: Any = None,
+) -> int:
+    """``--live``: the same analysis, output and exit codes, from a running server."""
+    from perfsight.cli import analyze_live  # pymongo and friends: only for --live
+
+    if args.log or args.profile_file:
+        raise InputError("--live reads the server: drop --log/--profile-file", source="--live")
+    now = utcnow()
+    since = parse_since(args.since, now)
+    with open_store(settings) as store:
+        outcome = analyze_live.analyze_live(
+            args,
+            settings,
+            now=now,
+            since=since,
+            store=store,
+            connect=connect or analyze_live.connect,
+        )
+        result = outcome.result
+        for line in input_summary(result.input):
+            err.print(line, markup=False, highlight=False)
+        if not result.input.usable:
+            first = result.input.rejections[0]
+            raise InputError(
+                f"nothing could be read: all {result.input.rejected:,} documents were rejected "
+                f"(first: document {first.line}: {first.reason})",
+                source=first.source,
+            )
+        if not args.no_store:
+            upsert_findings(store, result.findings, origin="analyze")
+            label = f"analyze --live {outcome.section['target']} " + ",".join(
+                sorted(outcome.section["databases"])
+            )
+            save_shape_stats(store, result.shapes.buckets(), source=label)
+    failed = _failed(result.findings, args.fail_on)
+    _print(result, args, since, failed, None, live=outcome.section)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -219,10 +305,14 @@ def _print(
     since: datetime | None,
     failed: bool,
     probe_report: ProbeReport | None,
+    *,
+    live: dict[str, Any] | None = None,
 ) -> None:
     if args.format == "json":
         data = report_json(result, top=args.top, since=since, fail_on=args.fail_on, failed=failed)
         data["probe"] = probe_report.to_dict() if probe_report is not None else None
+        if live is not None:
+            data["live"] = live
         text = orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2).decode()
         out.file.write(text + "\n")
     elif args.format == "markdown":

@@ -138,8 +138,13 @@ def _queries_per_request_table(per_request: dict[str, Any]) -> Table:
 def input_summary(report: InputReport, *, limit: int = 5) -> list[str]:
     """Lines for stderr: what was read, and the first rejected lines with their reasons."""
     skipped = sum(report.skipped.values())
+    unit, count = (
+        ("documents", report.documents)
+        if report.documents and not report.lines_read
+        else ("lines", report.lines_read)
+    )
     lines = [
-        f"read {report.lines_read:,} lines from {len(report.sources)} input"
+        f"read {count:,} {unit} from {len(report.sources)} input"
         f"{'s' if len(report.sources) != 1 else ''}: {report.events:,} events, "
         f"{report.duplicates_merged:,} duplicates merged, {skipped:,} skipped, "
         f"{report.before_since:,} before --since, {report.rejected:,} rejected"

@@ -4,18 +4,15 @@ every ``--every`` until SIGINT/SIGTERM, or once with ``--once``."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
-from types import FrameType
 from typing import Any
 
 from collectors.build import sources_from_settings, store_sink
 from collectors.loop import CollectLoop
+from collectors.mongo_source import profiling_for_collect
 from collectors.source import SourceResult
 from perfsight.cli.collect_view import cycle_line, render_once
 from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.cli.signals import stop_on_signals
 from perfsight.config.redact import redact_url
 from perfsight.durations import format_duration, parse_duration
 from perfsight.errors import ConfigError
@@ -53,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         sources = sources_from_settings(settings, store=store)
         if not sources:
             raise ConfigError(
-                "nothing to collect: set [redis] url (or instances) or [prometheus] url",
+                "nothing to collect: set [redis] url (or instances), [prometheus] url, or "
+                "[mongo] uri and databases",
                 source="collect",
             )
         loop = CollectLoop(
@@ -74,12 +72,19 @@ def run(args: argparse.Namespace) -> int:
                 f"{redact_url(store.url)}; Ctrl-C or SIGTERM stops after one last sample",
                 highlight=False,
             )
-            with _stop_on_signals() as stop:
+            with (
+                stop_on_signals("stopping after one last sample") as stop,
+                profiling_for_collect(settings, store, sources, say=_say),
+            ):
                 loop.run(stop)
             err.print(f"stopped after {loop.cycles} samples; the last one is stored")
             return 0
         finally:
             loop.close()
+
+
+def _say(text: str) -> None:
+    err.print(text, markup=False, highlight=False)
 
 
 def _duration(text: str, source: str | None) -> float:
@@ -101,23 +106,3 @@ def _printer(quiet: bool) -> Any:
             err.print(line, highlight=False)
 
     return show
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """SIGINT/SIGTERM set the event (the loop takes its last sample and returns); a second
-    signal interrupts at once."""
-    stop = threading.Event()
-
-    def handle(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        err.print(f"{signal.Signals(signum).name}: stopping after one last sample")
-
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from collectors.mongo_source import ProfilerSample
 from collectors.profile_source import ProfileBatch
 from collectors.records import CacheSample, PrometheusSample, QuantileEstimate
 from collectors.redis_collector import RedisSample
@@ -98,6 +99,8 @@ def summary(record: object) -> str:
         if cache is not None:
             parts.append(f"app cache hit ratio {ratio_text(cache)}")
         return " · ".join(parts)
+    if isinstance(record, ProfilerSample):
+        return profiler_text(record)
     if isinstance(record, ProfileBatch):
         restarted = f" · read from the start: {record.restarted}" if record.restarted else ""
         return (
@@ -105,6 +108,18 @@ def summary(record: object) -> str:
             f"{len(record.findings)} findings · {record.rejected:,} rejected{restarted}"
         )
     return type(record).__name__
+
+
+def profiler_text(record: ProfilerSample) -> str:
+    """``120 operations (3 shapes) · GAP travel: 42.0 s lost (~1,300 documents)``."""
+    shapes = len({(b.namespace, b.fingerprint) for b in record.buckets})
+    text = f"{record.events:,} operations ({shapes} shapes)"
+    if record.rejected:
+        text += f" · {record.rejected} documents rejected"
+    for gap in record.gaps:
+        lost = f"~{gap.estimated_lost:,} documents" if gap.estimated_lost is not None else "?"
+        text += f" · GAP {gap.database}: {gap.seconds:,.1f} s lost ({lost})"
+    return text
 
 
 def render_once(console: Console, results: list[SourceResult]) -> None:
@@ -123,6 +138,10 @@ def render_once(console: Console, results: list[SourceResult]) -> None:
             elif isinstance(record, PrometheusSample):
                 _prometheus(console, record)
                 caches.extend(record.caches)
+            elif isinstance(record, ProfilerSample):
+                console.print(f"  {escape(profiler_text(record))}")
+                for gap in record.gaps:
+                    console.print(f"  [bold yellow]{escape(gap.describe())}[/]")
             else:
                 console.print(f"  {escape(summary(record))}")
         console.print()

@@ -15,13 +15,16 @@ from typing import Any
 
 from rich.console import Console
 
-from loadruns import LoadOptions, Progress, RunResult, execute, make_plan
+from collectors.mongo_source import profiling_for_run
+from loadruns import LoadOptions, Progress, RunResult
 from loadruns.backend import backend_observer
 from loadruns.formatting import format_ms
 from loadruns.html_report import write_html
 from loadruns.jsonout import write_json
 from loadruns.junit import write_junit
+from loadruns.plan import make_plan
 from loadruns.remote import run_worker
+from loadruns.runner import execute
 from loadruns.summary import print_summary
 from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
 from perfsight.config import Settings
@@ -139,8 +142,12 @@ def handle(args: argparse.Namespace) -> int:
     # With the JSON on stdout, the summary goes to stderr.
     summary_console = err if args.json == "-" else out
     progress = _ProgressLine(err)
-    plan = make_plan(settings, options)
-    with open_store(settings) as store, _sigterm_as_interrupt():
+    plan = make_plan(settings, options)  # bad input stops here, before anything is changed
+    with (
+        open_store(settings) as store,
+        _sigterm_as_interrupt(),
+        profiling_for_run(settings, store, planned=plan.planned_duration, say=_say),
+    ):
         observers = [] if args.no_backend else [backend_observer(settings, plan, store)]
         try:
             result = execute(
@@ -173,6 +180,10 @@ def _worker(args: argparse.Namespace, settings: Settings, options: LoadOptions) 
         highlight=False,
     )
     return run_worker(plan, args.master_host)
+
+
+def _say(text: str) -> None:
+    err.print(text, markup=False, highlight=False)
 
 
 def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:

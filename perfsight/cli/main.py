@@ -4,41 +4,41 @@ failed, 2 could not run (bad input, bad config, a source down)."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from rich.markup import escape
 
 from perfsight import __version__
-from perfsight.cli import (
-    analyze,
-    collect,
-    config_cmd,
-    dashboard,
-    demo,
-    loadcheck,
-    report,
-    schedule,
-    store_cmd,
-)
 from perfsight.cli.context import add_config_option, err
 from perfsight.errors import PerfsightError
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+# In --help order. Imported when used: a command's start-up should not pay for the others'
+# libraries (Locust, Streamlit, APScheduler, pymongo…) — `perfsight analyze` on a large log is
+# measured from process start.
 SUBCOMMANDS = (
-    analyze,
-    collect,
-    loadcheck,
-    report,
-    schedule,
-    dashboard,
-    demo,
-    config_cmd,
-    store_cmd,
+    "analyze",
+    "collect",
+    "loadcheck",
+    "report",
+    "schedule",
+    "dashboard",
+    "demo",
+    "config",
+    "store",
 )
+_MODULES = {"config": "config_cmd", "store": "store_cmd"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"perfsight.cli.{_MODULES.get(name, name)}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``only`` (the one being run)."""
     parser = argparse.ArgumentParser(
         prog="perfsight",
         description="Performance dashboard and profiler for web APIs backed by MongoDB and Redis.",
@@ -51,14 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="perfsight.toml to read (default: $PERFSIGHT_CONFIG, else ./perfsight.toml)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in SUBCOMMANDS:
-        sub = module.register(subparsers)
+    for name in SUBCOMMANDS if only is None else (only,):
+        sub = _module(name).register(subparsers)
         add_config_option(sub)
     return parser
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping the global options), if it is one."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--config":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)

@@ -39,6 +39,12 @@ class MongoSettings(Table):
     slowms: int | None = setting(
         None, "slowms to set together with profile_level (then restored).", ge=0
     )
+    profile_window: Duration = setting(
+        "10m",
+        "perfsight collect: how long profile_level stays set before the previous level is "
+        "restored (collection goes on). analyze --live --for and load runs restore it at their "
+        "own end.",
+    )
     poll_interval: Duration = setting("5s", "How often the live profiler reads system.profile.")
     comment_rid_key: str = setting("rid", "Key of the request id in a document query comment.")
     comment_route_key: str = setting(

@@ -16,6 +16,7 @@ from perfsight.store.tables import (
     load_run_endpoints,
     load_run_series,
     load_runs,
+    profiler_gaps,
     query_shapes,
     redis_command_samples,
     redis_samples,
@@ -34,6 +35,7 @@ PRUNABLE: list[tuple[Table, str]] = [
     (latency_samples, "ts"),
     (dashboard_launches, "requested_at"),
     (query_shapes, "bucket_start"),
+    (profiler_gaps, "detected_at"),
 ]
 
 

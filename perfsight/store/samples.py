@@ -7,17 +7,21 @@ writer with ``register_writer`` and the collection loop stores them with no othe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, func, select
 
+from collectors.mongo_source import ProfilerSample
 from collectors.records import CacheSample, LatencySample, PrometheusSample, QuantileEstimate
 from collectors.redis_collector import RedisSample
 from collectors.redis_delta import CommandDelta
 from collectors.redis_info import RedisSnapshot
 from perfsight.store import Store
+from perfsight.store.profiler import write_cursors, write_gaps
+from perfsight.store.shapes import write_shape_stats
 from perfsight.store.tables import (
     cache_samples,
     latency_samples,
@@ -142,6 +146,18 @@ def _write_prometheus(conn: Connection, sample: PrometheusSample) -> int:
 register_writer(RedisSample, _write_redis)
 register_writer(PrometheusSample, _write_prometheus)
 register_writer(CacheSample, lambda conn, sample: _write_cache(conn, [sample]))
+
+
+def _write_profiler(conn: Connection, sample: ProfilerSample) -> int:
+    """Shape statistics, cursors and gaps of one profiler sample, together."""
+    rows = write_shape_stats(
+        conn, list(sample.buckets), source=sample.source_label, mode="add", now=time.time()
+    )
+    write_cursors(conn, sample.consumer, sample.target, sample.cursors)
+    return rows + write_gaps(conn, sample.consumer, sample.target, sample.gaps)
+
+
+register_writer(ProfilerSample, _write_profiler)
 
 
 # -- readers -----------------------------------------------------------------------------------

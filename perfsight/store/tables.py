@@ -20,6 +20,11 @@ from perfsight.store.migrations.m0003_collect import (
     redis_command_samples,
     redis_samples,
 )
+from perfsight.store.migrations.m0005_profiler import (
+    profiler_cursors,
+    profiler_gaps,
+    profiling_restores,
+)
 from perfsight.store.migrations.m0008_scheduler import job_runs
 from perfsight.store.migrations.m0010_dashboard import dashboard_launches
 
@@ -34,6 +39,9 @@ __all__ = [
     "load_run_endpoints",
     "load_run_series",
     "load_runs",
+    "profiler_cursors",
+    "profiler_gaps",
+    "profiling_restores",
     "query_shapes",
     "redis_command_samples",
     "redis_samples",

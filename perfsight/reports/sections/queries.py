@@ -1,49 +1,107 @@
-"""MongoDB over the window: the query shapes that cost the most, missing indexes, N+1 and
-redundant queries, unpaginated queries, and database queries per request — from the profile
-files and slow-query logs of ``[mongo]``, read from the window's start."""
+"""MongoDB over the window: the query shapes that cost the most, missing and unused indexes,
+N+1 and redundant queries, unpaginated queries, and database queries per request — from the
+profile files and slow-query logs of ``[mongo]`` and from the live profiler (``[mongo] uri``
+and ``databases``), each read from the window's start."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from analyzers.base import AnalysisContext
+from analyzers.unused_indexes import unused_index_findings
 from collectors.input_report import InputReport
+from collectors.mongo_indexes import existing_indexes, index_usage
+from collectors.mongo_live import connected
 from collectors.mongo_normalize import ReadOptions
+from collectors.mongo_profiler import ProfileCursor, to_ms
 from perfsight.analysis import AnalysisResult, Inputs, analyze, read_events, shape_stats_for
+from perfsight.config.mongo import MongoSettings
 from perfsight.errors import ConfigError, InputError
+from perfsight.models import Finding, QueryEvent, utcnow
 from perfsight.reports.evaluate import Observation
 from perfsight.reports.layout import table
 from perfsight.reports.model import MetricValue, Section
 from perfsight.reports.sections.base import SectionContext, SectionOutput, SectionSpec
 
-TITLE = "MongoDB queries (profile files and slow-query logs)"
+TITLE = "MongoDB queries (profile files, slow-query logs, live profiler)"
 SOURCE = "profiler"
 TOP_SHAPES = 15
 
 
-def _read(context: SectionContext) -> AnalysisResult:
+# Reads of system.profile per report: 50,000 documents per database each (the reader's bound).
+MAX_LIVE_READS = 20
+
+
+@dataclass
+class _Live:
+    """What the live profiler gave for the window."""
+
+    events: list[QueryEvent] = field(default_factory=list)
+    indexes: dict[str, Any] = field(default_factory=dict)
+    unused: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_live(mongo: MongoSettings, report: InputReport, since: datetime) -> _Live:
+    found = _Live()
+    with connected(mongo) as live:
+        found.indexes, notes = existing_indexes(
+            live.client, live.namespaces(), target=live.target, uri=live.uri
+        )
+        found.notes += notes
+        reader = live.reader(ReadOptions.from_settings(mongo, since=since, keep_raw=False), report)
+        start = ProfileCursor(to_ms(since))
+        cursors: dict[str, ProfileCursor | None] = dict.fromkeys(live.databases, start)
+        for _ in range(MAX_LIVE_READS):
+            poll = reader.read(cursors)
+            found.events += poll.events
+            cursors.update(poll.cursors())
+            found.notes += [gap.describe() for gap in poll.gaps]
+            if not any(read.more for read in poll.reads):
+                break
+        else:
+            found.notes.append(
+                f"system.profile held more than {MAX_LIVE_READS} reads: the rest was not read"
+            )
+        usages, usage_notes = index_usage(live.admin, live.client, live.databases, uri=live.uri)
+        found.notes += usage_notes
+        found.unused = unused_index_findings(usages, window_start=since, now=utcnow())
+    return found
+
+
+def _read(context: SectionContext) -> tuple[AnalysisResult, list[str]]:
     mongo = context.settings.mongo
     inputs = Inputs(logs=tuple(mongo.log_files), profile_files=tuple(mongo.profile_files))
-    if not inputs.logs and not inputs.profile_files:
-        raise ConfigError("not configured: set [mongo] profile_files or log_files", source="mongo")
+    use_live = bool(mongo.uri and mongo.databases)
+    if not inputs.logs and not inputs.profile_files and not use_live:
+        raise ConfigError(
+            "not configured: set [mongo] profile_files or log_files, or uri and databases",
+            source="mongo",
+        )
     missing = [str(p) for p in (*inputs.logs, *inputs.profile_files) if not Path(p).is_file()]
     if missing:
         raise InputError(f"no such file: {', '.join(missing)}", source="mongo")
     since = datetime.fromtimestamp(context.start, UTC)
     report = InputReport()
+    live = _read_live(mongo, report, since) if use_live else _Live()
     options = ReadOptions.from_settings(mongo, since=since, keep_raw=False)
     events = (
         e
-        for e in read_events(inputs, options=options, report=report)
+        for e in chain(read_events(inputs, options=options, report=report), live.events)
         if e.ts.timestamp() <= context.end
     )
-    return analyze(
+    result = analyze(
         events,
-        context=AnalysisContext(settings=context.settings.analysis),
+        context=AnalysisContext(settings=context.settings.analysis, indexes=live.indexes),
         shapes=shape_stats_for(context.settings),
         report=report,
     )
+    notes = [*live.notes, *report.notices]
+    return replace(result, findings=[*result.findings, *live.unused]), notes
 
 
 def _per_request(
@@ -79,7 +137,7 @@ def _per_request(
 
 
 def build(context: SectionContext) -> SectionOutput:
-    result = _read(context)
+    result, notes = _read(context)
     found = result.findings
     n_plus_one = sum(1 for f in found if f.kind == "n_plus_one")
     missing = [f for f in found if f.kind == "missing_index"]
@@ -111,7 +169,7 @@ def build(context: SectionContext) -> SectionOutput:
             "summary": (
                 f"{read.events:,} operations in the window from {len(read.sources)} input(s) "
                 f"({read.rejected:,} records rejected); {len(shapes)} query shapes; "
-                f"{len(found)} findings."
+                f"{len(found)} findings." + "".join(f" {note}." for note in notes)
             ),
             "tables": [
                 table(
