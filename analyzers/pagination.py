@@ -64,7 +64,14 @@ class _ShapeStats:
 
     def merge(self, other: _ShapeStats) -> None:
         """Add ``other``, read after this one."""
-        for name in ("operations", "flagged", "returned_total", "getmores", "getmore_returned"):
+        for name in (
+            "operations",
+            "flagged",
+            "returned_total",
+            "getmores",
+            "getmore_returned",
+            "millis",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.returned_max = max(self.returned_max, other.returned_max)
         self.bytes_max = max(self.bytes_max, other.bytes_max)
