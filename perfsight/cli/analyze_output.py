@@ -81,7 +81,10 @@ def render_table(result: AnalysisResult, *, top: int, console: Console) -> None:
         table.add_column("severity", no_wrap=True)
         table.add_column("finding and fix", ratio=1, overflow="fold")
         for finding in findings[:top]:
-            cell = Text(f"{finding.kind} · {finding.namespace or '—'}\n", style="bold")
+            where = " · ".join(x for x in (finding.namespace, finding.endpoint) if x) or "—"
+            cell = Text(f"{finding.kind} · {where}\n", style="bold")
+            if finding.fingerprint:  # what tells two findings on one collection apart
+                cell.append(finding.fingerprint + "\n", style="dim")
             cell.append(finding.summary + "\n")
             cell.append(finding.suggestion, style="green")
             table.add_row(Text(finding.severity, style=_SEVERITY_STYLE[finding.severity]), cell)

@@ -50,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         sources = sources_from_settings(settings, store=store)
         if not sources:
             raise ConfigError(
-                "nothing to collect: set [redis] url (or instances), [prometheus] url, or "
-                "[mongo] uri and databases",
+                "nothing to collect: set [redis] url (or instances), [prometheus] url, "
+                "[mongo] profile_files, or [mongo] uri and databases",
                 source="collect",
             )
         loop = CollectLoop(

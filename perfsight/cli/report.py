@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rich.markup import escape
 from rich.table import Table
 
 from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
@@ -57,14 +58,15 @@ def run(args: argparse.Namespace) -> int:
         observed = outcome["observed"]
         table.add_row(
             _MARK[outcome["status"]],
-            outcome["name"],
+            escape(outcome["name"]),
             "—" if observed is None else f"{observed:,.3g}",
-            outcome.get("source") or outcome.get("detail") or "",
+            escape(outcome.get("source") or outcome.get("detail") or ""),
         )
     out.print(table)
     for section in report.sections:
         if not section.available:
-            err.print(f"[yellow]{section.title}: unavailable[/] — {section.reason}", markup=True)
+            reason = escape(section.reason or "")
+            err.print(f"[yellow]{escape(section.title)}: unavailable[/] — {reason}", markup=True)
     if result.diff is not None:
         d = result.diff
         out.print(
@@ -75,5 +77,5 @@ def run(args: argparse.Namespace) -> int:
     for kind, path in result.paths.items():
         out.print(f"{kind}: {path}")
     if result.webhook_error:
-        err.print(f"[yellow]{result.webhook_error}[/]")
+        err.print(f"[yellow]{escape(result.webhook_error)}[/]")
     return 1 if report.status == "fail" else 0
