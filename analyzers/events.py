@@ -4,8 +4,9 @@ and ended, whether it reads or writes, whether it is a batched ``$in``, who sent
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Literal
+
+from perfsight.models import from_epoch
 
 OpKind = Literal["read", "write", "getmore", "other"]
 
@@ -19,15 +20,6 @@ _OP_KINDS: dict[str, OpKind] = {
     "update": "write",
     "remove": "write",
 }
-
-
-def epoch(ts: datetime) -> float:
-    """Seconds since the epoch; a naive datetime is UTC (the profiler's and logv2's zone)."""
-    return (ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)).timestamp()
-
-
-def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def op_kind(op: str, command_name: str | None) -> OpKind:

@@ -56,7 +56,7 @@ def fingerprint(command: Mapping[str, Any], namespace: str, op: str = "command")
 
 def base_fingerprint(text: str) -> str:
     """A getMore's fingerprint without its suffix: the query whose cursor it continues."""
-    return text[: -len(GETMORE_SUFFIX)] if text.endswith(GETMORE_SUFFIX) else text
+    return text.removesuffix(GETMORE_SUFFIX)
 
 
 def shape_of(

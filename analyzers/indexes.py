@@ -139,9 +139,7 @@ class MissingIndexAdvisor:
             work.docs_examined += event.docs_examined
         if event.keys_examined:
             work.keys_examined += event.keys_examined
-        returned = event.nreturned
-        if returned is None:
-            returned = event.n_matched if event.n_matched is not None else event.n_deleted
+        returned = event.returned
         if returned:
             work.returned += returned
         plan = event.plan_summary

@@ -26,7 +26,7 @@ from analyzers.idle_groups import IdleGroups
 from analyzers.nplusone_report import n_plus_one_finding, redundant_finding
 from analyzers.pattern_stats import PatternStats
 from analyzers.request_patterns import Duplicate, Repeat, Thresholds, find_patterns
-from analyzers.requests import MAX_REQUEST_SECONDS, RequestGroup, to_op
+from analyzers.requests import RequestGroup, to_op
 from analyzers.shape_table import ShapeTable
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent
@@ -116,7 +116,7 @@ class NPlusOneAnalyzer:
             counts["with_request_id"] += 1
             group = self._requests.get(rid, end)
             group.add(op, event.endpoint)
-            if end - group.first_start > MAX_REQUEST_SECONDS:  # RequestGroup.too_long
+            if group.too_long(end):
                 self._requests.pop(rid)
                 counts["not_requests"] += 1
         else:

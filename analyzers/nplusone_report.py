@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzers.events import from_epoch
 from analyzers.pattern_stats import PatternStats
+from analyzers.shape_parts import collection_ref
 from analyzers.shape_table import Shape
-from perfsight.models import Confidence, Finding, FindingKind, Severity
+from perfsight.models import Confidence, Finding, FindingKind, Severity, from_epoch
 
 # A pattern costing this much per request is critical (Sentry's slow DB query line: 500 ms), as
 # is one repeating this many times (median).
@@ -45,15 +45,15 @@ def _finding(
 
 def _lookup_example(shape: Shape) -> str:
     field = shape.fields[0] if shape.fields else "<field>"
-    return f'db.{shape.collection}.find({{"{field}": {{"$in": [...]}}}})'
+    return f'{collection_ref(shape.collection)}.find({{"{field}": {{"$in": [...]}}}})'
 
 
 def _n_plus_one_fix(shape: Shape, source: Shape | None) -> str:
     per = f"{source.collection} document" if source else "document"
     if shape.kind == "write":
         return (
-            f"Batch the writes: one db.{shape.collection}.bulkWrite([...]) (or insertMany / "
-            f"updateMany) instead of one write per {per}."
+            f"Batch the writes: one {collection_ref(shape.collection)}.bulkWrite([...]) "
+            f"(or insertMany / updateMany) instead of one write per {per}."
         )
     where = f" from {source.collection}" if source else ""
     return (

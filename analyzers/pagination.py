@@ -22,9 +22,10 @@ from typing import Any
 
 from analyzers.allowlist import AllowList
 from analyzers.base import AnalysisContext
-from analyzers.events import epoch, from_epoch, is_cursor_read, iso_seconds, op_kind
-from analyzers.shape_parts import GETMORE_SUFFIX
-from perfsight.models import Finding, QueryEvent, Severity
+from analyzers.events import is_cursor_read, iso_seconds, op_kind
+from analyzers.fingerprint import base_fingerprint
+from analyzers.shape_parts import collection_ref
+from perfsight.models import Finding, QueryEvent, Severity, epoch, from_epoch
 
 # Largest page size Google's AIP-158 allows; a query returning more is critical.
 CRITICAL_RETURNED = 1000
@@ -114,7 +115,7 @@ class UnpaginatedQueryAnalyzer:
             return
         # A getMore belongs to the find or aggregate that opened its cursor: its fingerprint is
         # that command's plus ".getMore()".
-        fingerprint = event.fingerprint.removesuffix(GETMORE_SUFFIX)
+        fingerprint = base_fingerprint(event.fingerprint)
         key = (event.namespace, fingerprint)
         stats = self._shapes.get(key)
         if stats is None:
@@ -225,8 +226,9 @@ class UnpaginatedQueryAnalyzer:
             )
         else:
             fix = (
-                f"Page it: db.{collection}.find(<filter>).sort({{_id: 1}}).limit(50), the next "
-                "page with {_id: {$gt: <last _id>}} (keyset pagination: skip() slows with depth)"
+                f"Page it: {collection_ref(collection)}.find(<filter>).sort({{_id: 1}})"
+                ".limit(50), the next page with {_id: {$gt: <last _id>}} (keyset pagination: "
+                "skip() slows with depth)"
             )
         return Finding(
             kind="unpaginated_query",

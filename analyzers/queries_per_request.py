@@ -8,17 +8,16 @@ gone quiet for ``[analysis] request_idle``; still-open ones are included in ever
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from analyzers import distribution
 from analyzers.base import AnalysisContext
-from analyzers.events import epoch
 from analyzers.idle_groups import IdleGroups
 from analyzers.requests import MAX_REQUEST_SECONDS
 from perfsight.durations import parse_duration
-from perfsight.models import Finding, QueryEvent, endpoint_matches
+from perfsight.models import Finding, QueryEvent, endpoint_matches, epoch
 from perfsight.thresholds import Threshold
 
 METRIC = "db_queries_per_request"
@@ -85,7 +84,7 @@ class QueriesPerRequestAnalyzer:
         self._open: IdleGroups[str, _Request] = IdleGroups(
             parse_duration(settings.request_idle), _Request
         )
-        self._done: dict[str | None, Counter[int]] = {}
+        self._done: defaultdict[str | None, Counter[int]] = defaultdict(Counter)
         self._clock = float("-inf")
 
     def feed(self, event: QueryEvent) -> None:
@@ -106,7 +105,7 @@ class QueriesPerRequestAnalyzer:
             self._open.pop(rid)
         if self._open.due(self._clock):
             for _rid, done in self._open.expired(self._clock):
-                self._done.setdefault(done.endpoint, Counter())[done.count] += 1
+                self._done[done.endpoint][done.count] += 1
 
     def findings(self) -> list[Finding]:
         return []

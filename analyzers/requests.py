@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from analyzers.events import epoch
 from analyzers.shape_table import ShapeTable
-from perfsight.models import QueryEvent
+from perfsight.models import QueryEvent, epoch
 
 # Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
 MAX_OPS_PER_REQUEST = 10_000

@@ -214,11 +214,9 @@ class ShapeStats:
             stat.docs_examined += event.docs_examined
         if event.keys_examined:
             stat.keys_examined += event.keys_examined
-        returned = event.nreturned
-        if returned is not None:
-            stat.nreturned += returned
-        else:
-            returned = event.n_matched if event.n_matched is not None else event.n_deleted
+        if event.nreturned is not None:
+            stat.nreturned += event.nreturned
+        returned = event.returned
         if returned:
             stat.returned += returned
         if event.response_length:

@@ -154,7 +154,7 @@ class LogReader(FileReader):
         finally:
             counts.lines = lineno - opened.start_line
             counts.add_to(report)
-            if opened.path is not None:
+            if opened.path is not None and self.incremental:  # only a follower reads it
                 self.cursor = cursor_for(opened, consumed, consumed_line)
             if progress is not None:
                 progress(opened.progress_position(offset))

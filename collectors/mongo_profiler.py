@@ -41,7 +41,7 @@ from collectors.file_reader import TRUNCATED_REASON
 from collectors.input_report import InputReport
 from collectors.mongo_connect import mongo_errors
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
-from perfsight.models import QueryEvent, iso
+from perfsight.models import QueryEvent, epoch, from_epoch, iso
 
 PROFILE_COLLECTION = "system.profile"
 MAX_DOCUMENTS = 50_000  # per database and read
@@ -115,12 +115,11 @@ class ProfilePoll:
 
 
 def to_ms(value: datetime) -> int:
-    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return round(moment.timestamp() * 1000)
+    return round(epoch(value) * 1000)
 
 
 def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
+    return from_epoch(ms / 1000)
 
 
 def identity(document: Mapping[str, Any]) -> str:

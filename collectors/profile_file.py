@@ -91,7 +91,7 @@ class ProfileFileReader(FileReader):
             report.documents += documents
             report.events += events
             report.before_since += before
-            if opened.path is not None:
+            if opened.path is not None and self.incremental:  # only a follower reads it
                 mode = "array" if consumed_mode == "ended" else consumed_mode
                 self.cursor = cursor_for(opened, consumed, consumed_line, mode)
             if progress is not None:

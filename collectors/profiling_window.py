@@ -31,14 +31,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 
 import psutil
 
 from collectors.mongo_admin import MongoAdmin, ProfilingStatus
 from perfsight.errors import PerfsightError, SourceResponseError
-from perfsight.models import iso
+from perfsight.models import from_epoch, iso
 from perfsight.store import Store
 from perfsight.store.profiler import (
     RestoreRow,
@@ -141,7 +140,7 @@ def restore(admin: MongoAdmin, store: Store, row: RestoreRow, *, say: Say) -> bo
 
 
 def iso_epoch(seconds: float) -> str:
-    return iso(datetime.fromtimestamp(seconds, UTC)) or "?"
+    return iso(from_epoch(seconds)) or "?"
 
 
 class ProfilingWindow:

@@ -64,22 +64,6 @@ class QuantileEstimate:
     upper_ms: float | None = None
 
     @property
-    def has_data(self) -> bool:
-        return self.value_ms is not None
-
-    @property
-    def width_ms(self) -> float | None:
-        if self.lower_ms is None or self.upper_ms is None:
-            return None
-        return self.upper_ms - self.lower_ms
-
-    def contains(self, value_ms: float) -> bool:
-        """Whether a value is compatible with this estimate (inside its bucket)."""
-        if self.lower_ms is None or self.upper_ms is None:
-            return False
-        return self.lower_ms <= value_ms <= self.upper_ms
-
-    @property
     def unbounded(self) -> bool:
         return self.upper_ms is not None and math.isinf(self.upper_ms)
 

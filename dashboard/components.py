@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.views.timefmt import to_datetime
+from perfsight.models import from_epoch
 from perfsight.reports.html import figure as report_figure  # one chart style for both
 from perfsight.reports.layout import ChartData
 from perfsight.reports.model import Section
@@ -49,7 +49,7 @@ def lines(
     for name, (xs, ys) in series.items():
         figure.add_trace(
             go.Scatter(
-                x=[to_datetime(x) for x in xs],
+                x=[from_epoch(x) for x in xs],
                 y=list(ys),
                 name=name,
                 mode="lines+markers" if markers else "lines",

@@ -34,6 +34,7 @@ class RunAggregate:
         self.written_until: int | None = None  # rows exist for every second below this
         self.late_requests = 0
         self._dirty: set[int] = set()
+        self._total: Histogram | None = None  # the merge of ``endpoints``, until they change
 
     # -- input ---------------------------------------------------------------------------------
 
@@ -50,6 +51,7 @@ class RunAggregate:
     def _add_second(self, second: int, per_endpoint: Mapping[str, Histogram]) -> None:
         if self.first_second is None or second < self.first_second:
             self.first_second = second
+        self._total = None
         for name, hist in per_endpoint.items():
             whole = self.endpoints.get(name)
             if whole is None:
@@ -112,7 +114,10 @@ class RunAggregate:
     # -- whole-run figures ---------------------------------------------------------------------
 
     def total(self) -> Histogram:
-        return Histogram.merged(self.endpoints.values())
+        """The whole run's histogram (asked several times a tick: merged once per change)."""
+        if self._total is None:
+            self._total = Histogram.merged(self.endpoints.values())
+        return self._total
 
     def select(self, scope: str | None) -> Histogram:
         """Everything (``None``), or the endpoints a threshold scope ``{endpoint:X}`` selects."""

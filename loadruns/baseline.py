@@ -14,10 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from analyzers.events import from_epoch
 from loadruns.result import EndpointStats
 from perfsight.errors import ConfigError
-from perfsight.models import iso
+from perfsight.models import from_epoch, iso
 from perfsight.store import Store, runs
 from perfsight.store.runs import TOTAL
 from perfsight.thresholds import Outcome, Threshold

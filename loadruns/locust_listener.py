@@ -49,6 +49,8 @@ class Recorder:
         self.parent_pid = os.getppid()
         self.tick_interval = float(config.get("tick_interval") or 1.0)
         self.stopping = False
+        # (request_type, name) -> endpoint key: a handful of pairs, asked on every request
+        self.names: dict[tuple[str, str], str] = {}
 
     @property
     def is_worker(self) -> bool:
@@ -69,10 +71,13 @@ class Recorder:
         end = time.time()
         if url is not None and not self._host_ok(url):
             return
-        key = endpoint_name(request_type, name)
-        per_endpoint = self.pending.get(int(end))
+        key = self.names.get((request_type, name))
+        if key is None:
+            key = self.names[(request_type, name)] = endpoint_name(request_type, name)
+        second = int(end)
+        per_endpoint = self.pending.get(second)
         if per_endpoint is None:
-            per_endpoint = self.pending[int(end)] = {}
+            per_endpoint = self.pending[second] = {}
         hist = per_endpoint.get(key)
         if hist is None:
             hist = per_endpoint[key] = Histogram()

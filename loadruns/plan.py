@@ -22,7 +22,7 @@ from loadruns import stages as stage_math
 from perfsight.config import Settings
 from perfsight.config.load import LoadEndpoint
 from perfsight.config.redact import redact_url
-from perfsight.durations import parse_duration
+from perfsight.durations import duration_option, parse_duration
 from perfsight.errors import ConfigError, InputError
 from perfsight.safety import check_allowed
 from perfsight.thresholds import Threshold, parse_cli
@@ -268,10 +268,7 @@ def _defines_shape(path: Path) -> bool:
 
 
 def _duration(text: str, source: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise ConfigError(str(exc), source=source) from exc
+    return duration_option(text, source)
 
 
 def _positive(option: float | None, configured: float, source: str) -> Any:

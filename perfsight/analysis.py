@@ -163,14 +163,19 @@ def result_of(
 ) -> AnalysisResult:
     """The findings of analyzers that were fed (in analyzer order, allow-listed ones removed)."""
     findings = [f for a in [shapes, *analyzers] for f in a.findings()]
-    kept = [f for f in findings if not is_allow_listed(f, context.settings)]
+    allow = AllowList.from_settings(context.settings)
+    kept = [f for f in findings if not _muted(allow, f)]
     chosen = list(analyzers)
     return AnalysisResult(kept, shapes, report if report is not None else InputReport(), chosen)
 
 
 def is_allow_listed(finding: Finding, settings: AnalysisSettings) -> bool:
     """Whether ``[analysis] allow_*`` says never to report this finding."""
-    return AllowList.from_settings(settings).allows(
+    return _muted(AllowList.from_settings(settings), finding)
+
+
+def _muted(allow: AllowList, finding: Finding) -> bool:
+    return allow.allows(
         endpoint=finding.endpoint, namespaces=[finding.namespace], fingerprint=finding.fingerprint
     )
 

@@ -39,6 +39,19 @@ def parse_duration(text: str | float | int) -> float:
     return seconds
 
 
+def duration_option(text: str, source: str, *, positive: bool = False) -> float:
+    """Seconds in an option or setting; a bad one is a ``ConfigError`` naming ``source``."""
+    from perfsight.errors import ConfigError
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc), source=source) from exc
+    if positive and seconds <= 0:
+        raise ConfigError(f"must be more than 0, not {text!r}", source=source)
+    return seconds
+
+
 def format_duration(seconds: float) -> str:
     """The shortest readable form: 0.25 → ``250ms``, 90 → ``1m30s``, 86400 → ``1d``."""
     if seconds < 1:

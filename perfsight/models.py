@@ -179,6 +179,13 @@ class QueryEvent:
     truncated: bool = False
 
     @property
+    def returned(self) -> int | None:
+        """Documents the operation returned, or for a write those it matched or deleted."""
+        if self.nreturned is not None:
+            return self.nreturned
+        return self.n_matched if self.n_matched is not None else self.n_deleted
+
+    @property
     def database(self) -> str:
         return self.namespace.partition(".")[0]
 
@@ -296,6 +303,15 @@ class Finding:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def epoch(ts: datetime) -> float:
+    """Seconds since the epoch; a naive datetime is UTC (the profiler's and logv2's zone)."""
+    return (ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)).timestamp()
+
+
+def from_epoch(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -3,11 +3,11 @@ acknowledged ones hidden unless asked for, each with the command that fixes it."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzers.index_advice import create_index_command
 from analyzers.ranking import fix_first, time_cost
 from perfsight.models import Finding
 from perfsight.store.findings import StoredFinding
@@ -61,8 +61,7 @@ def fix_command(finding: Finding) -> str:
     analyzer's suggestion."""
     if finding.kind == "missing_index" and finding.index and finding.namespace:
         collection = finding.namespace.partition(".")[2] or finding.namespace
-        keys = ", ".join(f"{json.dumps(name)}: {json.dumps(d)}" for name, d in finding.index)
-        command = f"db.{collection}.createIndex({{{keys}}})"
+        command = create_index_command(collection, finding.index)
         return command if command in finding.suggestion else f"{command}\n// {finding.suggestion}"
     return finding.suggestion
 

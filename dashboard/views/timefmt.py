@@ -28,7 +28,3 @@ def ago(ts: float | None, now: float | None = None) -> str:
 def when(ts: float | None, now: float | None = None) -> str:
     """``2026-05-01 10:00:00 UTC (3m ago)``."""
     return "never" if ts is None else f"{utc(ts)} ({ago(ts, now)})"
-
-
-def to_datetime(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)

@@ -16,11 +16,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzers.events import epoch
 from analyzers.idle_groups import IdleGroups
 from analyzers.requests import MAX_REQUEST_SECONDS
 from loadruns.result import EndpointStats
-from perfsight.models import Finding, QueryEvent, Severity
+from perfsight.models import Finding, QueryEvent, Severity, epoch
 
 CRITICAL_OUTSIDE_MS = 500.0  # Sentry's slow-span line: half a second outside the DB per request
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from analyzers.base import AnalysisContext, Analyzer
@@ -19,7 +18,7 @@ from loadruns.backend.db_time import OutsideDbRule, outside_db_findings
 from loadruns.backend.window import WindowAnalysis
 from loadruns.observers import ObserverReport
 from loadruns.result import EndpointStats, Progress
-from perfsight.models import Finding, QueryEvent
+from perfsight.models import Finding, QueryEvent, from_epoch
 
 READ_EVERY = 2.0  # seconds between two reads while the load runs (bounded memory, no backlog)
 EDGE = 1.0  # seconds of slack at the end of the window (the last requests' queries)
@@ -110,7 +109,7 @@ class ProfilerWatch:
                 + "): is the profiler on (level 2 or slowms 0) and the file the one the API "
                 "writes?"
             )
-        window = (_dt(started_at), _dt(ended_at))
+        window = (from_epoch(started_at), from_epoch(ended_at))
 
         looping = {f.endpoint for f in findings if f.kind == "n_plus_one" and f.endpoint}
 
@@ -143,7 +142,3 @@ class ProfilerWatch:
 
 
 _KINDS = ("n_plus_one", "redundant_query", "unpaginated_query", "missing_index")
-
-
-def _dt(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)

@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Any
 
 from analyzers.base import AnalysisContext, Analyzer
-from analyzers.events import epoch
 from analyzers.nplusone import NPlusOneAnalyzer
 from analyzers.pagination import UnpaginatedQueryAnalyzer
 from analyzers.queries_per_request import METRIC as QUERIES_METRIC
@@ -24,7 +23,7 @@ from loadruns.backend.counts import FindingCounts
 from loadruns.backend.db_time import DbTimeTracker
 from loadruns.verdict import Observation
 from perfsight.durations import parse_duration
-from perfsight.models import Finding, QueryEvent
+from perfsight.models import Finding, QueryEvent, epoch
 from perfsight.thresholds import Threshold
 
 SOURCE = "profiler (request ids in query comments)"

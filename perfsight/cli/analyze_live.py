@@ -34,7 +34,7 @@ from perfsight.analysis import AnalysisResult, analyze, shape_stats_for
 from perfsight.cli.context import err, open_store
 from perfsight.cli.signals import stop_on_signals
 from perfsight.config import Settings
-from perfsight.durations import format_duration, parse_duration
+from perfsight.durations import duration_option, format_duration, parse_duration
 from perfsight.errors import ConfigError
 from perfsight.models import QueryEvent, iso, utcnow
 from perfsight.store import Store
@@ -208,13 +208,7 @@ class _Watch:
 def _window_seconds(args: argparse.Namespace) -> float | None:
     if args.window is None:
         return None
-    try:
-        seconds = parse_duration(args.window)
-    except ValueError as exc:
-        raise ConfigError(str(exc), source="--for") from exc
-    if seconds <= 0:
-        raise ConfigError(f"must be more than 0, not {args.window!r}", source="--for")
-    return seconds
+    return duration_option(args.window, "--for", positive=True)
 
 
 def _start(since: datetime | None, window_start: datetime | None) -> ProfileCursor | None:

@@ -14,7 +14,7 @@ from perfsight.cli.collect_view import cycle_line, render_once
 from perfsight.cli.context import err, open_store, out, settings_from
 from perfsight.cli.signals import stop_on_signals
 from perfsight.config.redact import redact_url
-from perfsight.durations import format_duration, parse_duration
+from perfsight.durations import duration_option, format_duration
 from perfsight.errors import ConfigError
 
 SUMMARY = "Sample every configured source (Redis, Prometheus, profile files) into the store."
@@ -88,13 +88,7 @@ def _say(text: str) -> None:
 
 
 def _duration(text: str, source: str | None) -> float:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise ConfigError(str(exc), source=source or "collect.every") from exc
-    if seconds <= 0:
-        raise ConfigError(f"must be more than 0, not {text!r}", source=source or "collect.every")
-    return seconds
+    return duration_option(text, source or "collect.every", positive=True)
 
 
 def _printer(quiet: bool) -> Any:

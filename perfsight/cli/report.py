@@ -9,8 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
-from perfsight.durations import parse_duration
-from perfsight.errors import ConfigError
+from perfsight.durations import duration_option
 from perfsight.reports.run import run_report
 
 SUMMARY = "Write an analysis report for a window; diff it against the previous one."
@@ -41,10 +40,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    try:
-        parse_duration(args.window)
-    except ValueError as exc:
-        raise ConfigError(str(exc), source="--window") from exc
+    duration_option(args.window, "--window")
     tags = parse_tags(args.tag)
     with open_store(settings) as store:
         result = run_report(settings, store, window=args.window, out_dir=args.out, tags=tags)

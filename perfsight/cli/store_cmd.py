@@ -11,8 +11,7 @@ from sqlalchemy import table as table_clause
 
 from perfsight.cli.context import err, open_store, out, settings_from
 from perfsight.config.redact import redact_url
-from perfsight.durations import format_duration, parse_duration
-from perfsight.errors import ConfigError
+from perfsight.durations import duration_option, format_duration
 from perfsight.store.migrations import MIGRATIONS, applied_versions
 from perfsight.store.prune import prune
 
@@ -37,10 +36,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 def _prune(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     text = args.older_than or settings.store.retention
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise ConfigError(str(exc), source="--older-than") from exc
+    seconds = duration_option(text, "--older-than")
     with open_store(settings) as store:
         counts = prune(store, seconds)
     total = sum(counts.values())

@@ -16,7 +16,13 @@ def load(name: str) -> dict[str, Any]:
     return data
 
 
-NAMES = ("finding", "analyze")
+NAMES = tuple(
+    sorted(
+        entry.name.removesuffix(".schema.json")
+        for entry in resources.files(__package__).iterdir()
+        if entry.name.endswith(".schema.json")
+    )
+)
 
 
 def registry() -> Any:
@@ -27,5 +33,5 @@ def registry() -> Any:
     """
     from referencing import Registry, Resource
 
-    resources = [(load(n)["$id"], Resource.from_contents(load(n))) for n in NAMES]
-    return Registry().with_resources(resources)
+    entries = [(load(n)["$id"], Resource.from_contents(load(n))) for n in NAMES]
+    return Registry().with_resources(entries)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from perfsight.models import Finding
+from perfsight.models import Finding, epoch, from_epoch
 from perfsight.store import Store
 from perfsight.store.tables import findings
 
@@ -29,13 +29,11 @@ class StoredFinding:
 
 
 def _epoch(value: datetime | None) -> float | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return None if value is None else epoch(value)
 
 
 def _dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
+    return None if value is None else from_epoch(value)
 
 
 def upsert_findings(

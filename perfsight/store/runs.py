@@ -211,6 +211,8 @@ def list_runs(
     if status is not None:
         statuses = [status] if isinstance(status, str) else list(status)
         query = query.where(load_runs.c.status.in_(statuses))
+    if not tags:  # tags are JSON: filtered here, so only then is every row needed
+        query = query.limit(limit)
     with store.read() as conn:
         rows = conn.execute(query).all()
     records = [_record(row) for row in rows]

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, delete, select, tuple_
 
 from analyzers.shapes import ShapeStat, hist_key
+from perfsight.models import epoch, from_epoch
 from perfsight.store import Store
 from perfsight.store.tables import query_shapes
 
 
 def _epoch(value: datetime | None) -> float | None:
-    return None if value is None else value.timestamp()
+    return None if value is None else epoch(value)
 
 
 def _row(stat: ShapeStat, source: str, stamp: float) -> dict[str, Any]:
@@ -82,8 +83,8 @@ def _stat(row: Any) -> ShapeStat:
         errors=row.errors,
         plans=dict(row.plans or {}),
         query_hashes=dict(row.query_hashes or {}),
-        first_seen=None if row.first_seen is None else datetime.fromtimestamp(row.first_seen, UTC),
-        last_seen=None if row.last_seen is None else datetime.fromtimestamp(row.last_seen, UTC),
+        first_seen=None if row.first_seen is None else from_epoch(row.first_seen),
+        last_seen=None if row.last_seen is None else from_epoch(row.last_seen),
         example=row.example,
     )
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from analyzers.base import AnalysisContext
-from analyzers.events import epoch
 from loadruns.backend.db_time import DbTimeTracker, OutsideDbRule, outside_db_findings, union_ms
 from loadruns.backend.window import WindowAnalysis
 from loadruns.result import EndpointStats
 from perfsight.config.analysis import AnalysisSettings
+from perfsight.models import epoch
 from perfsight.thresholds import parse_cli
 from tests.nplusone.streams import ENDPOINT, T0, by_end, itinerary_request, q
 

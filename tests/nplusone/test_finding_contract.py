@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 import jsonschema
 
@@ -11,6 +10,7 @@ from analyzers.base import run_analyzers
 from analyzers.nplusone import NPlusOneAnalyzer
 from analyzers.pagination import UnpaginatedQueryAnalyzer
 from perfsight.models import Finding
+from perfsight.schemas import load as load_schema
 from perfsight.store import Store
 from perfsight.store.findings import list_findings, upsert_findings
 from tests.nplusone.streams import itinerary_request, q
@@ -37,9 +37,7 @@ def all_kinds() -> list[Finding]:
 
 
 def test_findings_match_the_json_schema() -> None:
-    schema = json.loads(
-        resources.files("perfsight.schemas").joinpath("finding.schema.json").read_text()
-    )
+    schema = load_schema("finding")
     found = all_kinds()
     assert sorted({(f.kind, f.confidence) for f in found}) == [
         ("n_plus_one", "high"),
