@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from collectors.loop import Sink
 from collectors.mongo_live import LiveMongo
 from collectors.mongo_source import MongoProfilerSource
 from collectors.profile_source import ProfileFileSource
-from collectors.prometheus import PrometheusCollector, connect_prometheus
+from collectors.prometheus import QUANTILES, PrometheusCollector, connect_prometheus
 from collectors.promql import query_set
 from collectors.redis_collector import RedisCollector, connect_redis
 from collectors.source import Source, SourceResult
@@ -30,7 +32,9 @@ def redis_collectors(settings: Settings, *, store: Store | None = None) -> list[
     return collectors
 
 
-def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
+def prometheus_collector(
+    settings: Settings, *, quantiles: Sequence[float] = QUANTILES
+) -> PrometheusCollector | None:
     """The collector ``[prometheus]`` describes, or ``None`` without a URL."""
     config = settings.prometheus
     if config.url is None:
@@ -44,6 +48,7 @@ def prometheus_collector(settings: Settings) -> PrometheusCollector | None:
         query_set(config),
         rate_window=parse_duration(config.rate_window),
         timeout=timeout,
+        quantiles=quantiles,
     )
 
 

@@ -249,7 +249,6 @@ class PrometheusServer(ManagedProcess):
                 f"--config.file={config}",
                 f"--storage.tsdb.path={workdir / 'data'}",
                 f"--web.listen-address={LOOPBACK}:{self.port}",
-                "--web.enable-lifecycle",
                 "--storage.tsdb.retention.time=1d",
             ]
 
@@ -262,16 +261,6 @@ class PrometheusServer(ManagedProcess):
             return httpx.get(f"{self.url}/-/ready", timeout=1.0).status_code == 200
         except httpx.HTTPError:
             return False
-
-    def set_targets(self, targets: Sequence[str]) -> None:
-        """Change what is scraped while running (config rewrite + reload)."""
-        self.targets = list(targets)
-        if self.workdir is None:
-            return
-        (self.workdir / "prometheus.yml").write_text(self._config())
-        response = httpx.post(f"{self.url}/-/reload", timeout=10.0)
-        if response.status_code != 200:
-            raise ServiceError(f"reload failed: {response.text}", source=self.name)
 
     def wait_for_scrape(self, timeout: float = 30.0) -> bool:
         """True once every target has been scraped successfully at least once."""

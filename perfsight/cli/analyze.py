@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         (args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files)
     )
     if args.probe and not have_files:
-        return probe.run(args)  # the HTTP probe alone
+        return probe.run(args, settings)  # the HTTP probe alone
     probe_report = probe.probe_target(settings, args) if args.probe else None
     now = utcnow()
     inputs = _inputs(

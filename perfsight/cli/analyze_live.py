@@ -31,7 +31,7 @@ from collectors.mongo_normalize import ReadOptions
 from collectors.mongo_profiler import ProfileCursor, ProfileReader, ProfilerGap, to_ms
 from collectors.profiling_window import ProfilingWindow
 from perfsight.analysis import AnalysisResult, analyze, shape_stats_for
-from perfsight.cli.context import err, open_store
+from perfsight.cli.context import err, open_store, say
 from perfsight.cli.signals import stop_on_signals
 from perfsight.config import Settings
 from perfsight.durations import duration_option, format_duration, parse_duration
@@ -109,14 +109,14 @@ def _run(
     context = AnalysisContext(settings=settings.analysis, indexes=indexes, now=now)
     owned = store if store is not None else open_store(settings)
     try:
-        live.restore_abandoned(owned, say=_say)
+        live.restore_abandoned(owned, say=say)
         profiling = live.profiling(
             owned,
             level=level,
             slowms=slowms,
             command="analyze --live",
             until=watch.until,
-            say=_say,
+            say=say,
         )
         with (
             stop_on_signals("ending the window; analysing what was read") as stop,
@@ -184,7 +184,7 @@ class _Watch:
             self.cursors.update(poll.cursors())
             for gap in poll.gaps:
                 self.gaps.append(gap)
-                _say(gap.describe())
+                say(gap.describe())
             self.events_read += len(poll.events)
             yield from poll.events
             if window is not None:
@@ -198,7 +198,7 @@ class _Watch:
                 return
             if err.is_terminal or time.monotonic() - said >= 60:
                 said = time.monotonic()
-                _say(
+                say(
                     f"watching {', '.join(self.live.databases)}: {self.events_read:,} events, "
                     f"{format_duration(left)} left (Ctrl-C ends the window)"
                 )
@@ -220,7 +220,3 @@ def _start(since: datetime | None, window_start: datetime | None) -> ProfileCurs
 def _first_event(result: AnalysisResult) -> datetime | None:
     firsts = [s.first_seen for s in result.shapes.buckets() if s.first_seen is not None]
     return min(firsts) if firsts else None
-
-
-def _say(text: str) -> None:
-    err.print(text, markup=False, highlight=False)

@@ -11,7 +11,7 @@ from collectors.loop import CollectLoop
 from collectors.mongo_source import profiling_for_collect
 from collectors.source import SourceResult
 from perfsight.cli.collect_view import cycle_line, render_once
-from perfsight.cli.context import err, open_store, out, settings_from
+from perfsight.cli.context import err, open_store, out, say, settings_from
 from perfsight.cli.signals import stop_on_signals
 from perfsight.config.redact import redact_url
 from perfsight.durations import duration_option, format_duration
@@ -74,17 +74,13 @@ def run(args: argparse.Namespace) -> int:
             )
             with (
                 stop_on_signals("stopping after one last sample") as stop,
-                profiling_for_collect(settings, store, sources, say=_say),
+                profiling_for_collect(settings, store, sources, say=say),
             ):
                 loop.run(stop)
             err.print(f"stopped after {loop.cycles} samples; the last one is stored")
             return 0
         finally:
             loop.close()
-
-
-def _say(text: str) -> None:
-    err.print(text, markup=False, highlight=False)
 
 
 def _duration(text: str, source: str | None) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from perfsight.cli.context import err, out, settings_from
-from perfsight.config.docs import example_toml, reference_markdown, toml_value
+from perfsight.config.docs import example_toml, reference_markdown, toml_key, toml_value
 from perfsight.config.loader import config_path
 from perfsight.config.redact import redacted_dump
 from perfsight.errors import ConfigError
@@ -65,19 +65,19 @@ def to_toml(data: dict[str, Any]) -> str:
             continue
         if not isinstance(body, dict):
             continue
-        lines.append(f"[{_key(table)}]")
+        lines.append(f"[{toml_key(table)}]")
         arrays = []
         for key, value in body.items():
             if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
                 arrays.append((key, value))
             elif value is not None:
-                lines.append(f"{_key(key)} = {toml_value(_drop_none(value))}")
+                lines.append(f"{toml_key(key)} = {toml_value(_drop_none(value))}")
         for key, items in arrays:
             for item in items:
                 lines.append("")
-                lines.append(f"[[{_key(table)}.{_key(key)}]]")
+                lines.append(f"[[{toml_key(table)}.{toml_key(key)}]]")
                 lines.extend(
-                    f"{_key(k)} = {toml_value(_drop_none(v))}"
+                    f"{toml_key(k)} = {toml_value(_drop_none(v))}"
                     for k, v in item.items()
                     if v is not None
                 )
@@ -91,7 +91,3 @@ def _drop_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
-
-
-def _key(name: str) -> str:
-    return name if name.replace("_", "").replace("-", "").isalnum() else json.dumps(name)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from perfsight.config import Settings, load_config
 from perfsight.errors import ConfigError
-from perfsight.store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the commands that open a store, not by --help
+    from perfsight.store import Store
 
 # Results go to stdout (pipeable); progress, warnings and errors to stderr.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def say(text: str) -> None:
+    """A message on stderr, printed as it is (no rich markup: it may name a [table])."""
+    err.print(text, markup=False, highlight=False)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -20,6 +28,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def open_store(settings: Settings) -> Store:
+    from perfsight.store import Store
+
     return Store(settings.store.url)
 
 

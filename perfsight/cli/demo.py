@@ -11,15 +11,14 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import redis
 
 from perfsight.cli.context import err, out, settings_from
 from perfsight.cli.dashboard import dashboard_env, streamlit_command
+from perfsight.cli.signals import signals_as_interrupt
 from perfsight.config import Settings
 from perfsight.config.redact import redact_url
 from perfsight.demo.config import DEFAULT_PROFILE_FILE
@@ -97,23 +96,6 @@ def _answers(url: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _signals_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal) take the same way out as Ctrl-C: stop everything
-    the demo started, then exit. The children run in sessions of their own, so no signal meant
-    for the demo reaches them directly."""
-
-    def interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     ports = {
@@ -128,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     profile = _profile_file(args, settings)
     started: list[ManagedProcess] = []
     try:
-        with _signals_as_interrupt(), contextlib.ExitStack() as stack:
+        with signals_as_interrupt(signal.SIGTERM, signal.SIGHUP), contextlib.ExitStack() as stack:
 
             def launch(service: Any, label: str) -> Any:
                 stack.callback(service.stop)  # registered first: a failed start is cleaned too

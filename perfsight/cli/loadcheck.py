@@ -7,10 +7,7 @@ import argparse
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from types import FrameType
 from typing import Any
 
 from rich.console import Console
@@ -26,7 +23,8 @@ from loadruns.plan import make_plan
 from loadruns.remote import run_worker
 from loadruns.runner import execute
 from loadruns.summary import print_summary
-from perfsight.cli.context import err, open_store, out, parse_tags, settings_from
+from perfsight.cli.context import err, open_store, out, parse_tags, say, settings_from
+from perfsight.cli.signals import signals_as_interrupt
 from perfsight.config import Settings
 from perfsight.durations import format_duration
 from perfsight.errors import ConfigError
@@ -145,8 +143,8 @@ def handle(args: argparse.Namespace) -> int:
     plan = make_plan(settings, options)  # bad input stops here, before anything is changed
     with (
         open_store(settings) as store,
-        _sigterm_as_interrupt(),
-        profiling_for_run(settings, store, planned=plan.planned_duration, say=_say),
+        signals_as_interrupt(signal.SIGTERM),  # ends the run aborted, as Ctrl-C
+        profiling_for_run(settings, store, planned=plan.planned_duration, say=say),
     ):
         observers = [] if args.no_backend else [backend_observer(settings, plan, store)]
         try:
@@ -182,10 +180,6 @@ def _worker(args: argparse.Namespace, settings: Settings, options: LoadOptions) 
     return run_worker(plan, args.master_host)
 
 
-def _say(text: str) -> None:
-    err.print(text, markup=False, highlight=False)
-
-
 def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:
     if args.json:
         data = write_json(result, args.json)
@@ -196,21 +190,6 @@ def _write_outputs(result: RunResult, args: argparse.Namespace) -> None:
         write_junit(result, args.junit, strict=args.strict)
     if args.html:
         write_html(result, args.html)
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a dashboard's stop, a CI cancel) stops the run like Ctrl-C: Locust is stopped
-    gracefully and the run ends ``aborted`` with its results so far."""
-
-    def raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class _ProgressLine:

@@ -72,9 +72,9 @@ def probe_target(settings: Settings, args: argparse.Namespace) -> ProbeReport:
     return probe.run()
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Probe, store the findings, print. 0: probed (findings or not); 2: could not run."""
-    settings = settings_from(args)
+    settings = settings or settings_from(args)
     report = probe_target(settings, args)
     found = findings_for_settings(settings, report)
     if not args.probe_no_store and found:

@@ -44,12 +44,13 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        inner = ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items())
+        inner = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())
         return "{ " + inner + " }" if inner else "{}"
     raise TypeError(f"no TOML form for {value!r}")
 
 
-def _key(name: str) -> str:
+def toml_key(name: str) -> str:
+    """A key as TOML writes it: bare when it can be, quoted otherwise."""
     return name if name.replace("_", "").replace("-", "").isalnum() else json.dumps(name)
 
 
@@ -67,7 +68,7 @@ def example_toml() -> str:
         if model is None:  # [thresholds]: a free table of metric = [expressions]
             lines.append(f"# [{table}]")
             lines.append("# Absent: the 'seed' profile below applies (the plan's targets).")
-            lines.extend(f"# {_key(m)} = {toml_value(e)}" for m, e in SEED_PROFILE.items())
+            lines.extend(f"# {toml_key(m)} = {toml_value(e)}" for m, e in SEED_PROFILE.items())
             lines.append('# "http_req_duration{endpoint:/api/bookings}" = ["p(95)<300"]')
             lines.append("")
             continue

@@ -9,8 +9,6 @@ from pydantic import Field, field_validator, model_validator
 from perfsight.config.base import Table, setting
 from perfsight.config.validators import Duration, HttpUrl
 
-JOB_KINDS = ("report", "collect", "loadcheck", "prune")
-
 
 class Job(Table):
     name: str = Field(description="Job id, unique.", pattern=r"^[A-Za-z0-9_.\-]+$")

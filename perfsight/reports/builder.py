@@ -13,7 +13,12 @@ from perfsight.models import Finding
 from perfsight.reports.evaluate import evaluate
 from perfsight.reports.model import Report
 from perfsight.reports.sections import cache, latency, probes, queries
-from perfsight.reports.sections.base import SectionContext, SectionOutput, SectionSpec
+from perfsight.reports.sections.base import (
+    PrometheusWindow,
+    SectionContext,
+    SectionOutput,
+    SectionSpec,
+)
 from perfsight.store import Store
 from perfsight.thresholds import Threshold, overall_status
 
@@ -54,15 +59,20 @@ def build_report(
     sections: Sequence[SectionSpec] | None = None,
 ) -> Report:
     thresholds = settings.threshold_list()
-    context = SectionContext(settings, store, start, end, needed_quantiles(thresholds))
+    quantiles = needed_quantiles(thresholds)
+    prometheus = PrometheusWindow(settings, start, end, quantiles)
+    context = SectionContext(settings, store, start, end, quantiles, prometheus)
     outputs = []
     unavailable: dict[str, str] = {}
-    for spec in SECTIONS if sections is None else sections:
-        output, problem = _run_section(spec, context)
-        outputs.append(output)
-        if problem is not None:
-            for metric in spec.measures:
-                unavailable[metric] = f"{spec.title} unavailable: {problem}"
+    try:
+        for spec in SECTIONS if sections is None else sections:
+            output, problem = _run_section(spec, context)
+            outputs.append(output)
+            if problem is not None:
+                for metric in spec.measures:
+                    unavailable[metric] = f"{spec.title} unavailable: {problem}"
+    finally:
+        prometheus.close()
     findings: dict[str, Finding] = {}
     for output in outputs:
         for finding in output.findings:

@@ -4,7 +4,7 @@ each labelled with its source; plus each Redis instance as it is now."""
 
 from __future__ import annotations
 
-from collectors.build import prometheus_collector, redis_collectors
+from collectors.build import redis_collectors
 from collectors.records import ALL, CacheSample
 from perfsight.errors import ConfigError, PerfsightError, SourceUnavailable
 from perfsight.reports.evaluate import Observation
@@ -17,15 +17,12 @@ TITLE = "Cache hit ratio (app counters and Redis)"
 
 
 def _app_caches(context: SectionContext) -> tuple[list[CacheSample], str | None]:
-    collector = prometheus_collector(context.settings)
-    if collector is None:
+    if not context.prometheus.configured:
         return [], "no [prometheus] url: the app's own cache counters are not read"
     try:
-        sample = collector.window(context.start, context.end)
+        sample = context.prometheus.window()
     except PerfsightError as exc:
         return [], f"app cache counters unavailable: {exc}"
-    finally:
-        collector.close()
     return [c for c in sample.caches if c.lookups], None
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collectors.build import prometheus_collector
-from collectors.prometheus import PrometheusCollector
 from collectors.records import ALL, LatencySample, QuantileEstimate
-from perfsight.errors import ConfigError
 from perfsight.reports.evaluate import Observation
 from perfsight.reports.layout import chart, iso_times, table
 from perfsight.reports.model import MetricValue, Section
@@ -14,19 +11,6 @@ from perfsight.reports.sections.base import SectionContext, SectionOutput, Secti
 SOURCE = "prometheus"
 # Points per chart: enough to see a trend, few enough to keep the query cheap.
 SERIES_POINTS = 60
-
-
-def _collector(context: SectionContext) -> PrometheusCollector:
-    base = prometheus_collector(context.settings)
-    if base is None:
-        raise ConfigError("not configured: set [prometheus] url", source="prometheus")
-    return PrometheusCollector(
-        base.client,
-        base.queries,
-        rate_window=base.rate_window,
-        timeout=base.timeout,
-        quantiles=context.quantiles,
-    )
 
 
 def _bounds(estimate: QuantileEstimate) -> str:
@@ -70,13 +54,9 @@ def _p95(sample: LatencySample | None) -> float | None:
 
 
 def build(context: SectionContext) -> SectionOutput:
-    collector = _collector(context)
-    try:
-        window = collector.window(context.start, context.end)
-        step = max((context.end - context.start) / SERIES_POINTS, 15.0)
-        series = collector.series(context.start, context.end, step)
-    finally:
-        collector.close()
+    window = context.prometheus.window()
+    step = max((context.end - context.start) / SERIES_POINTS, 15.0)
+    series = context.prometheus.collector().series(context.start, context.end, step)
     endpoints = sorted(window.endpoints, key=lambda e: (e.endpoint != ALL, -(e.rps or 0)))
     rows = [
         [
