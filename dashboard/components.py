@@ -16,7 +16,6 @@ from perfsight.reports.layout import ChartData
 from perfsight.reports.model import Section
 
 PERCENT = st.column_config.NumberColumn(format="percent")
-MS = st.column_config.NumberColumn(format="%.1f")
 
 
 def table(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.views.secrets import secret_values
 from perfsight.config import Settings, load_config
+from perfsight.config.redact import secret_values
 from perfsight.store import Store
 
 

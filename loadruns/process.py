@@ -82,12 +82,12 @@ class LocustProcess:
             argv += ["--run-time", f"{plan.run_time:g}s"]
         return argv
 
-    def environment(self, controller_pid: int) -> Mapping[str, str]:
+    def environment(self) -> Mapping[str, str]:
+        """The listener's instructions (it watches its parent, the runner, by os.getppid())."""
         instructions = {
             "out": str(self.out_path),
             "stages": [list(stage) for stage in self.plan.stages],
             "allowed_hosts": list(self.plan.allowed_hosts),
-            "controller_pid": controller_pid,
             "tick_interval": 1.0,
         }
         env = dict(os.environ)
@@ -109,7 +109,7 @@ class LocustProcess:
             return subprocess.Popen(
                 argv,
                 cwd=self.plan.locustfile.parent if self.plan.locustfile else self.folder,
-                env=self.environment(os.getpid()),
+                env=self.environment(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -11,7 +11,6 @@ with the reports Locust sends anyway; the target's host comes from the master.
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 
 from loadruns.plan import LoadPlan
@@ -24,7 +23,7 @@ def run_worker(plan: LoadPlan, master_host: str) -> int:
     try:
         files = locust.locustfiles()
         argv = locust.worker_argv(files, master_host)
-        env = locust.environment(controller_pid=os.getpid())
+        env = locust.environment()
         cwd = plan.locustfile.parent if plan.locustfile else locust.folder
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL)
         try:

@@ -9,7 +9,7 @@ from typing import Any
 from loadruns.histogram import Histogram
 from perfsight.models import Finding
 from perfsight.store.runs import SeriesRow
-from perfsight.thresholds import Outcome, Status
+from perfsight.thresholds import Outcome, Status, status_counts
 
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
 
@@ -115,5 +115,4 @@ class RunResult:
         return self.ended_at - self.started_at
 
     def counts(self) -> dict[str, int]:
-        statuses = [outcome.status for outcome in self.outcomes]
-        return {s: statuses.count(s) for s in ("pass", "fail", "not_measured")}
+        return status_counts(outcome.status for outcome in self.outcomes)

@@ -361,6 +361,15 @@ def profile(name: str) -> list[Threshold]:
     return parse_table(PROFILES[name])
 
 
+STATUSES: tuple[Status, ...] = ("pass", "fail", "not_measured")
+
+
+def status_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """How many of each status: ``{"pass": 3, "fail": 1, "not_measured": 0}``."""
+    seen = list(statuses)
+    return {status: seen.count(status) for status in STATUSES}
+
+
 def overall_status(outcomes: Iterable[Outcome]) -> Status:
     """``fail`` if any threshold failed; ``pass`` only if every threshold was measured and passed;
     ``not_measured`` when something was not measured and nothing failed."""

@@ -14,7 +14,9 @@ settings, store = state.settings(), state.store()
 st.title("Cache")
 since, until = time_range("cache", default="24 hours")
 views = view.cache_views(store, since=since, until=until)
-down = {r.source: r for r in health.down(health.source_rows(store, settings))}
+down = {
+    r.source: r for r in health.down(health.source_rows(store, settings, secrets=state.secrets()))
+}
 
 instances = view.redis_instances(settings, views)
 app_views = [v for v in views if v.source == "app_metrics"]

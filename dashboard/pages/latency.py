@@ -8,7 +8,7 @@ from dashboard import components as ui
 from dashboard import state
 from dashboard.picker import time_range
 from dashboard.views import latency as view
-from dashboard.views.secrets import scrub
+from perfsight.config.redact import scrub
 from perfsight.errors import PerfsightError
 
 settings, store = state.settings(), state.store()

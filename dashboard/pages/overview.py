@@ -75,7 +75,7 @@ for i, metric in enumerate(trends.METRICS):
         ui.lines(metric, series, unit=metric, percent=metric == trends.CACHE, markers=True)
 
 st.subheader("Source health")
-sources = health.source_rows(store, settings, now)
+sources = health.source_rows(store, settings, now, secrets=state.secrets())
 scheduler = health.scheduler_row(store, settings, now)
 for row in health.down([*sources, scheduler]):
     ui.source_down(row.source, row.detail)

@@ -13,7 +13,7 @@ from dashboard.views.findings import fix_command
 
 settings, store = state.settings(), state.store()
 st.title("Queries")
-for row in health.down(health.source_rows(store, settings)):
+for row in health.down(health.source_rows(store, settings, secrets=state.secrets())):
     if row.source.startswith("profile:"):  # the profile files this page's shapes come from
         ui.source_down(row.source, row.detail)
 since, until = time_range("queries", default="7 days")

@@ -9,7 +9,7 @@ from dashboard import state
 from dashboard.views import reports as view
 from dashboard.views.findings import fix_first_rows
 from dashboard.views.runs import outcome_rows
-from perfsight.reports.layout import fmt
+from perfsight.reports.layout import STATUS_LABELS, fmt
 
 store = state.store()
 st.title("Reports")
@@ -31,8 +31,7 @@ if report is None:
     st.warning(f"This report's content cannot be read by this version: {opened.problem}")
     st.stop()
 
-status = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
-st.subheader(f"Status: {status.get(report.status, report.status)}")
+st.subheader(f"Status: {STATUS_LABELS.get(report.status, report.status)}")
 st.markdown("#### Fix first")
 ranked = fix_first_rows(report.findings)
 if ranked:

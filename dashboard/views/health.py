@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.views.secrets import scrub, secret_values
 from dashboard.views.timefmt import ago, when
 from perfsight.config import Settings
-from perfsight.config.redact import redact_url
+from perfsight.config.redact import redact_url, scrub, secret_values
 from perfsight.scheduler.service import LOCK_NAME
 from perfsight.store import Store, heartbeat, jobruns
 from perfsight.store.source_health import SourceHealth, source_health
@@ -60,10 +59,19 @@ def _row(h: SourceHealth, now: float, secrets: frozenset[str]) -> HealthRow:
     return HealthRow(h.name, status, h.target or "—", when(h.last_success_at, now), detail)
 
 
-def source_rows(store: Store, settings: Settings, now: float | None = None) -> list[HealthRow]:
+def source_rows(
+    store: Store,
+    settings: Settings,
+    now: float | None = None,
+    *,
+    secrets: frozenset[str] | None = None,
+) -> list[HealthRow]:
+    """``secrets``: the settings' secret values, when the caller has them already (pages: the
+    dashboard's cached ``state.secrets()``)."""
     stamp = time.time() if now is None else now
     stored = source_health(store)
-    secrets = frozenset(secret_values(settings))
+    if secrets is None:
+        secrets = frozenset(secret_values(settings))
     rows = [_row(h, stamp, secrets) for h in stored]
     seen = {h.name for h in stored}
     for name, target in configured_sources(settings).items():

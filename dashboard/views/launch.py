@@ -13,13 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-import psutil
-
-from dashboard.views.secrets import scrub
 from loadruns import LoadOptions, make_plan, start_detached
 from perfsight.cli.context import parse_tags
 from perfsight.config import Settings
-from perfsight.config.redact import redact_url
+from perfsight.config.redact import redact_url, scrub
 from perfsight.errors import PerfsightError
 from perfsight.store import Store, launches, runs
 from perfsight.store.launches import Launch
@@ -163,15 +160,6 @@ class Followed:
     message: str = ""
 
 
-def _alive(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
 def log_tail(launch: Launch, secrets: Iterable[str] = ()) -> str:
     if not launch.log_path:
         return ""
@@ -201,7 +189,7 @@ def follow(store: Store, *, run_id: str | None = None, secrets: Iterable[str] = 
         return Followed(None, None, "none")
     if launch.error:
         return Followed(None, launch, "failed_to_start", scrub(launch.error, secrets))
-    if launch.exit_code is None and (launch.pid is None or _alive(launch.pid)):
+    if launch.exit_code is None and (launch.pid is None or runs.pid_alive(launch.pid)):
         return Followed(None, launch, "starting")
     tail = log_tail(launch, secrets)
     message = f"The load check ended before it recorded its run:\n{tail}"

@@ -131,7 +131,7 @@ def attribution(outcome: Mapping[str, Any]) -> list[str]:
     """What the run found to explain a failed threshold (load runs with backend watching add
     it to the outcome's ``extra``), as lines."""
     extra = outcome.get("extra") or {}
-    items = extra.get("attribution") or extra.get("findings") or []
+    items = extra.get("attribution") or []
     lines = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, Mapping):

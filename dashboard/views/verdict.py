@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.views.timefmt import when
-from perfsight.reports.layout import fmt
+from perfsight.reports.layout import STATUS_LABELS, fmt
 from perfsight.store import Store
 from perfsight.store.history import finished_runs, run_outcomes
 from perfsight.store.reports import list_reports
-from perfsight.thresholds import METRICS, Threshold
+from perfsight.thresholds import METRICS, Threshold, status_counts
 
 # What measures each metric, said to the user when nothing has yet.
 _MEASURED_BY = {
@@ -25,8 +25,8 @@ _MEASURED_BY = {
     "unpaginated_endpoints": "the profiler or the HTTP probe (perfsight analyze --probe)",
     "missing_indexes": "perfsight analyze on a profile file or a mongod log",
 }
-# Plain symbols: emoji fonts are missing on many servers and headless browsers.
-_SYMBOL = {"pass": "✓ pass", "fail": "✗ fail", "not_measured": "– not measured"}
+# Plain symbols (emoji fonts are missing on many servers and headless browsers), as in reports.
+_SYMBOL = STATUS_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,5 +148,4 @@ def _newest(name: str, found: Sequence[Measurement], now: float | None) -> Targe
 
 
 def counts(rows: Iterable[TargetRow]) -> dict[str, int]:
-    statuses = [r.status for r in rows]
-    return {s: statuses.count(s) for s in ("pass", "fail", "not_measured")}
+    return status_counts(r.status for r in rows)

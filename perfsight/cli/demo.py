@@ -21,7 +21,7 @@ from perfsight.cli.dashboard import dashboard_env, streamlit_command
 from perfsight.cli.signals import signals_as_interrupt
 from perfsight.config import Settings
 from perfsight.config.redact import redact_url
-from perfsight.demo.config import DEFAULT_PROFILE_FILE
+from perfsight.demo.config import DEFAULT_PROFILE_FILE, default_profile_file
 from perfsight.demo.indexes import MODES
 from perfsight.demo.process import DashboardProcess, SampleApi
 from perfsight.demo.seed import SIZES
@@ -38,7 +38,6 @@ from perfsight.services import (
 SUMMARY = "Start the sample travel-CRM API with Redis, Prometheus and the dashboard."
 LIST_ENDPOINTS = ["/api/bookings", "/api/leads", "/api/itineraries"]
 STATIC_ASSETS = ["/static/app.js", "/static/styles.css"]
-REDIS_PREFIX = "perfsight-demo:"
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -80,11 +79,7 @@ def _port(requested: int, option: str) -> int | None:
 
 
 def _profile_file(args: argparse.Namespace, settings: Settings) -> Path:
-    if args.profile_file is not None:
-        return Path(args.profile_file).resolve()
-    if settings.mongo.profile_files:
-        return Path(settings.mongo.profile_files[0]).resolve()
-    return DEFAULT_PROFILE_FILE.resolve()
+    return default_profile_file(args.profile_file, settings.mongo.profile_files).resolve()
 
 
 def _answers(url: str) -> bool:
@@ -130,7 +125,6 @@ def run(args: argparse.Namespace) -> int:
                     port=ports["api"],
                     profile_file=profile,
                     redis_url=redis_url,
-                    redis_prefix=REDIS_PREFIX,
                     smtp_ms=args.smtp_ms,
                 ),
                 f"the sample API ({args.mode})",

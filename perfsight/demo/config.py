@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,14 @@ from perfsight.demo.indexes import Mode
 
 DEFAULT_PROFILE_FILE = Path(".perfsight/demo/system.profile.jsonl")
 DEFAULT_REDIS_PREFIX = "perfsight-demo:"
+
+
+def default_profile_file(explicit: str | Path | None, profile_files: Sequence[str]) -> Path:
+    """Where the simulated profiler writes: the option, else the first ``[mongo]
+    profile_files`` entry (so perfsight reads what the API writes), else the default."""
+    if explicit is not None:
+        return Path(explicit)
+    return Path(profile_files[0]) if profile_files else DEFAULT_PROFILE_FILE
 
 
 @dataclass(frozen=True, slots=True)

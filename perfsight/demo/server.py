@@ -23,7 +23,12 @@ import uvicorn
 from perfsight.config import load_config
 from perfsight.config.redact import redact_url
 from perfsight.demo.app import build_app
-from perfsight.demo.config import DEFAULT_PROFILE_FILE, DEFAULT_REDIS_PREFIX, DemoConfig
+from perfsight.demo.config import (
+    DEFAULT_PROFILE_FILE,
+    DEFAULT_REDIS_PREFIX,
+    DemoConfig,
+    default_profile_file,
+)
 from perfsight.demo.indexes import MODES
 from perfsight.demo.seed import SIZES
 from perfsight.demo.state import create_state
@@ -76,9 +81,7 @@ def config_from(args: argparse.Namespace) -> DemoConfig:
     profile, redis_url = args.profile_file, args.redis_url
     if profile is None or redis_url is None:
         settings = load_config()
-        if profile is None:
-            files = settings.mongo.profile_files
-            profile = Path(files[0]) if files else DEFAULT_PROFILE_FILE
+        profile = default_profile_file(profile, settings.mongo.profile_files)
         redis_url = redis_url or settings.redis.url
     return DemoConfig(
         mode=args.mode,

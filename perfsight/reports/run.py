@@ -26,6 +26,7 @@ from perfsight.reports.webhook import post_summary
 from perfsight.store import Store
 from perfsight.store import findings as stored_findings
 from perfsight.store import reports as stored_reports
+from perfsight.thresholds import status_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +45,7 @@ class ReportResult:
             "window_start": iso(report.window_start),
             "window_end": iso(report.window_end),
             "tags": dict(report.tags),
-            "thresholds": {
-                s: sum(1 for o in report.outcomes if o["status"] == s)
-                for s in ("pass", "fail", "not_measured")
-            },
+            "thresholds": status_counts(o["status"] for o in report.outcomes),
             "findings": len(report.findings),
             "unavailable": [s.name for s in report.sections if not s.available],
             "diff": diff_summary(self.diff) if self.diff else None,

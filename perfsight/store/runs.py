@@ -250,7 +250,8 @@ def outcomes(store: Store, run_id: str) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine with that pid is running (a zombie is not)."""
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
@@ -258,7 +259,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def mark_abandoned_runs(
-    store: Store, *, is_alive: Callable[[int], bool] = _pid_alive, now: float | None = None
+    store: Store, *, is_alive: Callable[[int], bool] = pid_alive, now: float | None = None
 ) -> list[str]:
     """Runs still ``running`` whose process on this machine is gone become ``aborted`` (their
     partial results stay). Runs of other machines are left alone: their pid means nothing here."""

@@ -7,9 +7,9 @@ from datetime import date
 from dashboard.views import launch, trends, verdict
 from dashboard.views.findings import fix_command
 from dashboard.views.ranges import date_range
-from dashboard.views.secrets import scrub, secret_values
 from dashboard.views.timefmt import ago
 from perfsight.config import Settings
+from perfsight.config.redact import scrub, secret_values
 from perfsight.errors import ConfigError
 from perfsight.thresholds import parse_expression
 from tests.dashboard import seed
