@@ -20,11 +20,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The analysis hot path is compiled with mypyc next to its sources (perfsight/compiled.py):
+# rebuilt whenever one of them changes, or Python would import the old build.
+HOT_PATH := $(shell $(PYTHON) -c "import runpy; print(*runpy.run_path('perfsight/compiled.py')['MODULES'])")
+COMPILED := $(VENV)/.compiled
+
+$(COMPILED): $(STAMP) perfsight/compiled.py $(HOT_PATH)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	touch $(COMPILED)
+
+install: $(STAMP) $(COMPILED)
 
 # Install redis-server, prometheus and chromium from Debian when a binary is missing.
 system-packages:
@@ -49,4 +58,5 @@ pytest: install system-packages
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .perfsight .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .perfsight .pytest_cache .mypy_cache .ruff_cache build perfsight/compiled_sources.json
+	find analyzers collectors perfsight -name "*.so" -delete

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 from analyzers.idle_groups import IdleGroups
 from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
-from analyzers.requests import Op
+from analyzers.requests import ClientKey, Op
 from analyzers.shape_table import ShapeTable
 
-ClientKey = tuple[str | None, str | None]  # (client host, appName)
 BurstKey = tuple[ClientKey, str | None, int]  # (client, endpoint, shape)
 
 # A source "returns about as many documents as the burst has queries": within this fraction

@@ -20,13 +20,13 @@ from typing import Any
 
 from analyzers.allowlist import AllowList
 from analyzers.base import AnalysisContext
-from analyzers.bursts import BurstDetector, BurstPattern, ClientKey
-from analyzers.events import client_host, iso_seconds
+from analyzers.bursts import BurstDetector, BurstPattern
+from analyzers.events import iso_seconds
 from analyzers.idle_groups import IdleGroups
 from analyzers.nplusone_report import n_plus_one_finding, redundant_finding
 from analyzers.pattern_stats import PatternStats
 from analyzers.request_patterns import Duplicate, Repeat, Thresholds, find_patterns
-from analyzers.requests import RequestGroup, to_op
+from analyzers.requests import ClientKey, Op, RequestGroup, request_op, request_values
 from analyzers.shape_table import ShapeTable
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent
@@ -60,24 +60,6 @@ class _Tables:
 
 class NPlusOneAnalyzer:
     name = "n_plus_one"
-    # The QueryEvent fields this analyzer reads (keep in step with feed, to_op and ShapeTable):
-    # what a parallel analysis sends it from the processes that read the input.
-    event_fields = (
-        "ts",
-        "op",
-        "namespace",
-        "command_name",
-        "fingerprint",
-        "millis",
-        "filter_shape",
-        "nreturned",
-        "client",
-        "app_name",
-        "request_id",
-        "endpoint",
-        "params_hash",
-        "is_admin",
-    )
 
     def __init__(self, context: AnalysisContext | None = None) -> None:
         settings = (context or AnalysisContext()).settings
@@ -100,29 +82,34 @@ class NPlusOneAnalyzer:
     # -- feeding ------------------------------------------------------------------------------
 
     def feed(self, event: QueryEvent) -> None:
+        op, rid, endpoint, client = request_op(request_values(event, self.shapes))
+        self.feed_op(op, rid, endpoint, client)
+
+    def feed_op(
+        self, op: Op | None, rid: str | None, endpoint: str | None, client: ClientKey | None
+    ) -> None:
+        """One event as ``request_op`` describes it (``op`` None: an admin command); what a
+        parallel analysis feeds, in input order, with ``op.shape`` an id of ``self.shapes``."""
         # The hot path of every analysis (once per event): counters are plain lookups, and
         # the idle groups are asked to expire only when their oldest entry may be due.
         counts = self._counts
         counts["events"] += 1
-        if event.is_admin:
+        if op is None:
             counts["admin"] += 1
             return
-        op = to_op(event, self.shapes)
         end = op.end
         if end > self._clock:
             self._clock = end
-        rid = event.request_id
         if rid:
             counts["with_request_id"] += 1
             group = self._requests.get(rid, end)
-            group.add(op, event.endpoint)
+            group.add(op, endpoint)
             if group.too_long(end):
                 self._requests.pop(rid)
                 counts["not_requests"] += 1
         else:
             counts["without_request_id"] += 1
-            client: ClientKey = (client_host(event.client), event.app_name)
-            for pattern in self._bursts.feed(op, client, event.endpoint):
+            for pattern in self._bursts.feed(op, client or (None, None), endpoint):
                 self._add_burst(self._tables, pattern)
         clock = self._clock
         if self._requests.due(clock):

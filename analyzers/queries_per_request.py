@@ -15,7 +15,7 @@ from typing import Any
 from analyzers import distribution
 from analyzers.base import AnalysisContext
 from analyzers.idle_groups import IdleGroups
-from analyzers.requests import MAX_REQUEST_SECONDS
+from analyzers.requests import MAX_REQUEST_SECONDS, ClientKey, Op
 from perfsight.durations import parse_duration
 from perfsight.models import Finding, QueryEvent, endpoint_matches, epoch
 from perfsight.thresholds import Threshold
@@ -77,7 +77,6 @@ class _Request:
 
 class QueriesPerRequestAnalyzer:
     name = METRIC
-    event_fields = ("ts", "request_id", "endpoint", "is_admin")  # what feed reads
 
     def __init__(self, context: AnalysisContext | None = None) -> None:
         settings = (context or AnalysisContext()).settings
@@ -92,15 +91,24 @@ class QueriesPerRequestAnalyzer:
         if event.is_admin or not rid:
             return  # without a request id there is no request to count for
         ts = event.ts
-        now = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
+        self._count(ts.timestamp() if ts.tzinfo is not None else epoch(ts), rid, event.endpoint)
+
+    def feed_op(
+        self, op: Op | None, rid: str | None, endpoint: str | None, _client: ClientKey | None
+    ) -> None:
+        """One event as ``analyzers.requests.request_op`` describes it (as ``NPlusOneAnalyzer``)."""
+        if op is not None and rid:
+            self._count(op.end, rid, endpoint)
+
+    def _count(self, now: float, rid: str, endpoint: str | None) -> None:
         if now > self._clock:
             self._clock = now
         request = self._open.get(rid, now)
         request.count += 1
         if now < request.first:
             request.first = now
-        if request.endpoint is None and event.endpoint:
-            request.endpoint = event.endpoint
+        if request.endpoint is None and endpoint:
+            request.endpoint = endpoint
         if now - request.first > MAX_REQUEST_SECONDS:  # a label, not a request id
             self._open.pop(rid)
         if self._open.due(self._clock):

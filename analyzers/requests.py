@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from analyzers.events import client_host
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent, epoch
 
@@ -29,18 +30,17 @@ class Op(NamedTuple):
     nreturned: int | None
 
 
-def to_op(event: QueryEvent, shapes: ShapeTable) -> Op:
-    ts = event.ts
-    end = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
-    millis = float(event.millis or 0.0)
-    return Op(
-        end - millis / 1000.0,
-        end,
-        millis,
-        shapes.id_for(event),
-        event.params_hash,
-        event.nreturned,
-    )
+ClientKey = tuple[str | None, str | None]  # (client host, appName)
+
+
+# What the per-request analyzers (N+1, redundant queries, queries per request) read of one event,
+# worked out once, as plain values — the fields of ``Op``, then the request id, the endpoint and
+# the client (host, appName; only without a request id, for bursts). None for an admin command.
+# A parallel analysis sends these between processes instead of the events.
+RequestValues = tuple[
+    float, float, float, int, str | None, int | None, str | None, str | None, ClientKey | None
+]
+RequestOp = tuple[Op | None, str | None, str | None, ClientKey | None]
 
 
 @dataclass(slots=True)
@@ -66,3 +66,38 @@ class RequestGroup:
 
     def too_long(self, now: float) -> bool:
         return now - self.first_start > MAX_REQUEST_SECONDS
+
+
+def request_values(
+    event: QueryEvent, shapes: ShapeTable, names: dict[str | None, str | None] | None = None
+) -> RequestValues | None:
+    """``names``: one string object per request id and endpoint text (pickle then writes each
+    once per batch)."""
+    if event.is_admin:
+        return None
+    ts = event.ts
+    end = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
+    millis = float(event.millis or 0.0)
+    rid, endpoint = event.request_id, event.endpoint
+    if names is not None:
+        rid, endpoint = names.setdefault(rid, rid), names.setdefault(endpoint, endpoint)
+    return (
+        end - millis / 1000.0,
+        end,
+        millis,
+        shapes.id_for(event),
+        event.params_hash,
+        event.nreturned,
+        rid,
+        endpoint,
+        None if rid else (client_host(event.client), event.app_name),
+    )
+
+
+def request_op(values: RequestValues | None) -> RequestOp:
+    """``request_values`` as an ``Op`` and the rest."""
+    if values is None:
+        return None, None, None, None
+    start, end, millis, number, params, returned, rid, endpoint, client = values
+    op = Op(start, end, millis, number, params, returned)
+    return op, rid, endpoint, client

@@ -23,6 +23,9 @@ class Shape:
         return self.namespace.partition(".")[2] or self.namespace
 
 
+ShapeParts = tuple[str, str, OpKind, bool, tuple[str, ...]]
+
+
 class ShapeTable:
     """(namespace, fingerprint, kind) -> Shape; as large as the application's query vocabulary.
 
@@ -46,19 +49,28 @@ class ShapeTable:
         return found
 
     def _id_for(self, event: QueryEvent) -> int:
-        kind = op_kind(event.op, event.command_name)
-        key = (event.namespace, event.fingerprint, kind)
+        return self.adopt(
+            event.namespace,
+            event.fingerprint,
+            op_kind(event.op, event.command_name),
+            is_batched_in(event.filter_shape, event.fingerprint),
+            tuple(equality_fields(event.filter_shape)),
+        )
+
+    def adopt(
+        self, namespace: str, fingerprint: str, kind: OpKind, batched: bool, fields: tuple[str, ...]
+    ) -> int:
+        """The id of a shape described by its parts (``parts()`` of another table)."""
+        key = (namespace, fingerprint, kind)
         found = self._ids.get(key)
         if found is not None:
             return found
-        shape = Shape(
-            id=len(self.shapes),
-            namespace=event.namespace,
-            fingerprint=event.fingerprint,
-            kind=kind,
-            batched=is_batched_in(event.filter_shape, event.fingerprint),
-            fields=tuple(equality_fields(event.filter_shape)),
-        )
+        shape = Shape(len(self.shapes), namespace, fingerprint, kind, batched, fields)
         self._ids[key] = shape.id
         self.shapes.append(shape)
         return shape.id
+
+    def parts(self) -> list[ShapeParts]:
+        """Every shape as plain values, in id order: what another process ``adopt``s (a
+        compiled frozen dataclass does not survive pickling)."""
+        return [(s.namespace, s.fingerprint, s.kind, s.batched, s.fields) for s in self.shapes]

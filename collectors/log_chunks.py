@@ -21,15 +21,13 @@ from typing import Any
 import orjson
 
 from collectors.file_input import OpenedInput
-from collectors.mongo_log import SLOW_QUERY_ID, LogReader, _WriteTwins
+from collectors.mongo_log import SLOW_QUERY_ID, LogReader, Pending, _WriteTwins
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
 from perfsight.errors import InputError
 from perfsight.models import QueryEvent
 
 _BACK_BLOCK = 1 << 16
 _WRITES = ("update", "remove")
-
-Pending = tuple[str, str]
 
 
 def split(path: str | Path, parts: int) -> list[tuple[int, int]]:
@@ -96,31 +94,9 @@ def _event(
 
 def _replay(found: list[tuple[dict[str, Any], QueryEvent]], ctx: Any) -> Pending | None:
     twins = _WriteTwins()
-    for entry, event in reversed(found):
+    for entry, event in found[::-1]:  # (not reversed(): mypyc 2.4 cannot compile it here)
         twins.is_twin(entry, event)
     return twins.pending.get(ctx)
-
-
-class _BoundaryTwins(_WriteTwins):
-    """``_WriteTwins`` for a range that does not start the file: a connection's first
-    ``COMMAND`` update/delete line asks what came before the range."""
-
-    __slots__ = ("resolve", "seen")
-
-    def __init__(self, resolve: Callable[[Any], Pending | None]) -> None:
-        super().__init__()
-        self.resolve = resolve
-        self.seen: set[object] = set()
-
-    def is_twin(self, entry: dict[str, object], event: QueryEvent) -> bool:
-        ctx = entry.get("ctx")
-        if ctx not in self.seen:
-            self.seen.add(ctx)
-            if event.op in _WRITES and entry.get("c") != "WRITE" and event.filter_shape is None:
-                state = self.resolve(ctx)
-                if state is not None:
-                    self.pending[ctx] = state
-        return super().is_twin(entry, event)
 
 
 class ChunkReader(LogReader):
@@ -154,4 +130,4 @@ class ChunkReader(LogReader):
         if self.range_start == 0:
             return _WriteTwins()
         entry_of = Normalizer(self.options).log_entry
-        return _BoundaryTwins(lambda ctx: state_before(self.path, self.range_start, ctx, entry_of))
+        return _WriteTwins(lambda ctx: state_before(self.path, self.range_start, ctx, entry_of))

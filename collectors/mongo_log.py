@@ -23,7 +23,7 @@ JSON object still catches garbage); every other line is parsed once with orjson.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
@@ -44,17 +44,26 @@ SLOW_QUERY_ID = 51803
 _PROGRESS_EVERY = 8192  # lines between progress callbacks
 
 
+Pending = tuple[str, str]  # (namespace, op) of a WRITE line waiting for its COMMAND twin
+
+
 class _WriteTwins:
     """Pairs each update/delete ``COMMAND`` line with the ``WRITE`` line(s) logged before it on
-    the same connection (``ctx``)."""
+    the same connection (``ctx``).
 
-    __slots__ = ("pending",)
+    ``resolve``: for a part of a file that does not start it (``collectors.log_chunks``), what
+    a connection's first ``COMMAND`` update/delete line pairs with before the part."""
 
-    def __init__(self) -> None:
-        # ctx -> (namespace, op) of the last WRITE line, waiting for its COMMAND twin
-        self.pending: dict[object, tuple[str, str]] = {}
+    __slots__ = ("pending", "resolve", "seen")
+
+    def __init__(self, resolve: Callable[[object], Pending | None] | None = None) -> None:
+        self.pending: dict[object, Pending] = {}
+        self.resolve = resolve
+        self.seen: set[object] = set()
 
     def is_twin(self, entry: dict[str, object], event: QueryEvent) -> bool:
+        if self.resolve is not None:
+            self._first_on_connection(entry, event)
         op, pending = event.op, self.pending
         if op == "update" or op == "remove":
             ctx = entry.get("ctx")
@@ -66,6 +75,22 @@ class _WriteTwins:
         elif pending:
             pending.pop(entry.get("ctx"), None)  # another operation: no twin is coming
         return False
+
+    def _first_on_connection(self, entry: dict[str, object], event: QueryEvent) -> None:
+        """A connection's first ``COMMAND`` update/delete line in a part asks what came
+        before the part."""
+        ctx = entry.get("ctx")
+        if ctx in self.seen or self.resolve is None:
+            return
+        self.seen.add(ctx)
+        if (
+            event.op in ("update", "remove")
+            and entry.get("c") != "WRITE"
+            and event.filter_shape is None
+        ):
+            state = self.resolve(ctx)
+            if state is not None:
+                self.pending[ctx] = state
 
 
 class _Counts:

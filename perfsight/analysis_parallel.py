@@ -6,8 +6,10 @@ processes reads the parts, in order, each reading one part at a time: it parses 
 the lines (most of the work) and feeds the analyzers whose state merges — the shape statistics,
 the missing-index advisor, the unpaginated-query analyzer. Analyzers that need every event in
 order (N+1, queries per request: a request's queries may straddle two parts) stay in this
-process: each worker sends, per event, only the fields they read (their ``event_fields``), and
-this process feeds them part after part, in input order, while the workers read the next parts.
+process: each worker sends, per event, only what they read — a small tuple
+(``analyzers.requests.request_values``: times, a shape number, the parameters' hash, request id,
+endpoint) and its part's shapes once — and this process feeds them (their ``feed_op``) part
+after part, in input order, while the workers read the next parts.
 Parts are merged in input order (``merge(..., later=True)``), line numbers shifted by the lines
 of the parts before. So findings, shapes and the input report equal a single reader's
 (``tests/analyze/test_parallel.py`` compares them).
@@ -17,7 +19,6 @@ Used when it pays: one plain file of at least ``MIN_BYTES`` on a machine with se
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -25,13 +26,13 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from analyzers.base import AnalysisContext
+from analyzers.request_stream import read_part, replay
+from analyzers.shape_table import ShapeParts, ShapeTable
 from analyzers.shapes import ShapeStats
-from collectors.event_factory import EVENT_FIELDS, event_from_values
 from collectors.file_input import STDIN
 from collectors.input_report import InputReport
 from collectors.log_chunks import ChunkReader, split
@@ -43,7 +44,6 @@ from perfsight.analysis import (
     default_analyzers,
     result_of,
 )
-from perfsight.models import QueryEvent
 
 MIN_BYTES = 32 << 20  # below this one process is as fast (the pool costs ~0.1 s)
 PARTS_PER_WORKER = 8  # small parts: this process starts on the first one early
@@ -78,7 +78,6 @@ class _Job:
     context: AnalysisContext
     shapes: Callable[[], ShapeStats]
     merged: list[int]  # positions (in default_analyzers) of the analyzers merged from parts
-    fields: tuple[str, ...]  # QueryEvent fields the in-order analyzers read
 
 
 @dataclass
@@ -86,15 +85,17 @@ class _Part:
     report: InputReport
     shapes: ShapeStats
     analyzers: list[Any]
-    batches: list[bytes] = field(default_factory=list)
+    batches: list[bytes] = field(default_factory=list)  # pickled lists of request ops
+    request_shapes: list[ShapeParts] = field(default_factory=list)  # their shape numbers
     read_bytes: int = 0
 
 
 _JOB: _Job | None = None
 
 
-def _read(bounds: tuple[int, int]) -> _Part:
-    """In a worker: one part of the file."""
+def _read(bounds: tuple[int, int]) -> bytes:
+    """In a worker: one part of the file, pickled here (an error unpickling it in the pool's
+    result thread would hang the pool; in the caller it is an ordinary exception)."""
     job = _JOB
     assert job is not None
     start, end = bounds
@@ -104,48 +105,11 @@ def _read(bounds: tuple[int, int]) -> _Part:
     everything = default_analyzers(job.context)
     analyzers = [everything[i] for i in job.merged]
     feeds = [shapes.feed, *(a.feed for a in analyzers)]
-    pick = _picker(job.fields)
+    table = ShapeTable()
     part = _Part(report, shapes, analyzers, read_bytes=end - start)
-    batch: list[tuple[Any, ...]] = []
-    for event in reader.events():
-        for feed in feeds:
-            feed(event)
-        batch.append(pick(event))
-        if len(batch) == _BATCH:
-            part.batches.append(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-            batch = []
-    if batch:
-        part.batches.append(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
-    return part
-
-
-def _builder(fields: Sequence[str]) -> Callable[[tuple[Any, ...]], QueryEvent]:
-    """Rebuild a QueryEvent from the fields sent; the others keep their defaults.
-
-    Generated like ``dataclasses`` generates ``__init__``: one call with the values in place
-    (``values[i]`` or the field's default) costs half of copying a template per event, and this
-    runs once per event in the process that feeds the in-order analyzers."""
-    names: dict[str, Any] = {"event_from_values": event_from_values}
-    arguments = []
-    for spec in dataclasses.fields(QueryEvent)[: len(EVENT_FIELDS)]:
-        if spec.name in fields:
-            arguments.append(f"values[{list(fields).index(spec.name)}]")
-        elif spec.default is not dataclasses.MISSING:
-            names[f"default_{spec.name}"] = spec.default
-            arguments.append(f"default_{spec.name}")
-        else:
-            raise ValueError(f"QueryEvent.{spec.name} is required: it must be sent")
-    source = f"def build(values):\n    return event_from_values({', '.join(arguments)})\n"
-    exec(source, names)  # fixed field names and indices: no outside input
-    build: Callable[[tuple[Any, ...]], QueryEvent] = names["build"]
-    return build
-
-
-def _picker(fields: Sequence[str]) -> Callable[[QueryEvent], tuple[Any, ...]]:
-    if len(fields) == 1:
-        name = fields[0]
-        return lambda event: (getattr(event, name),)
-    return attrgetter(*fields)
+    part.batches = read_part(reader.events(), feeds, table, _BATCH)
+    part.request_shapes = table.parts()
+    return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def analyze_log_parallel(
@@ -166,10 +130,11 @@ def analyze_log_parallel(
     analyzers = default_analyzers(context)
     merged = [i for i, a in enumerate(analyzers) if hasattr(a, "merge")]
     ordered = [a for i, a in enumerate(analyzers) if i not in merged]
-    if any(not hasattr(a, "event_fields") for a in ordered):
+    # op.shape numbers the shapes of the one table the in-order analyzers share (N+1's)
+    tables = {id(t): t for a in ordered if isinstance(t := getattr(a, "shapes", None), ShapeTable)}
+    if any(not hasattr(a, "feed_op") for a in ordered) or len(tables) > 1:
         return None
-    needed = {name for a in ordered for name in getattr(a, "event_fields")}  # noqa: B009
-    fields = tuple(f for f in EVENT_FIELDS if f in needed)
+    table = next(iter(tables.values()), ShapeTable())
     count = max(2, workers or os.cpu_count() or 2)
     size = Path(path).stat().st_size
     bounds = split(path, parts or max(count * PARTS_PER_WORKER, -(-size // PART_BYTES)))
@@ -180,10 +145,8 @@ def analyze_log_parallel(
         context,
         lambda: ShapeStats(bucket, raw_examples=raw, redact_fields=redact),
         merged,
-        fields,
     )
-    build = _builder(_JOB.fields)
-    feeds = [a.feed for a in ordered]
+    feeds = [a.feed_op for a in ordered]  # type: ignore[attr-defined]
     lines_before = done = 0
     try:
         with bulk_collection(), multiprocessing.get_context("fork").Pool(count) as pool:
@@ -194,11 +157,7 @@ def analyze_log_parallel(
                 shapes.merge(part.shapes, later=True)
                 for index, analyzer in zip(merged, part.analyzers, strict=True):
                     analyzers[index].merge(analyzer, later=True)  # type: ignore[attr-defined]
-                for blob in part.batches:
-                    for values in pickle.loads(blob):
-                        event = build(values)
-                        for feed in feeds:
-                            feed(event)
+                replay(part.batches, [table.adopt(*shape) for shape in part.request_shapes], feeds)
                 done += part.read_bytes
                 if progress is not None:
                     progress(done)
@@ -215,7 +174,7 @@ def _in_order(pool: Any, bounds: Sequence[tuple[int, int]], *, ahead: int) -> It
     for bound in itertools.islice(todo, ahead):
         pending.append(pool.apply_async(_read, (bound,)))
     while pending:
-        part: _Part = pending.popleft().get()
+        part: _Part = pickle.loads(pending.popleft().get())
         for bound in itertools.islice(todo, 1):
             pending.append(pool.apply_async(_read, (bound,)))
         yield part

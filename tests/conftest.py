@@ -12,12 +12,26 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from perfsight import compiled
 from perfsight.demo.indexes import Mode
 from perfsight.demo.process import SampleApi
 from perfsight.services import RedisServer, port_open
 from perfsight.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Never test an old build of the compiled hot path instead of the sources."""
+    stale = [name for name, state in compiled.status().items() if state == "stale"]
+    if stale:
+        pytest.exit(
+            f"compiled modules older than their sources: {', '.join(stale)} — rebuild them "
+            "with `make install` (or `python setup.py build_ext --inplace`)",
+            returncode=2,
+        )
+
+
 PG_URL = os.environ.get("PERFSIGHT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 

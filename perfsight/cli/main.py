@@ -11,7 +11,7 @@ from types import ModuleType
 
 from rich.markup import escape
 
-from perfsight import __version__
+from perfsight import __version__, compiled
 from perfsight.cli.context import add_config_option, err
 from perfsight.errors import PerfsightError
 
@@ -44,7 +44,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Performance dashboard and profiler for web APIs backed by MongoDB and Redis.",
         epilog="Exit codes: 0 pass, 1 thresholds failed, 2 could not run.",
     )
-    parser.add_argument("--version", action="version", version=f"perfsight {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"perfsight {__version__} ({compiled.summary()})"
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",

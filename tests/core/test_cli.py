@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfsight import __version__
+from perfsight import __version__, compiled
 from perfsight.cli.main import main
 
 
@@ -26,7 +26,7 @@ def test_version_and_help() -> None:
         [sys.executable, "-m", "perfsight", "--version"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0
-    assert result.stdout.strip() == f"perfsight {__version__}"
+    assert result.stdout.strip() == f"perfsight {__version__} ({compiled.summary()})"
     helped = subprocess.run(
         [sys.executable, "-m", "perfsight", "--help"], capture_output=True, text=True, timeout=60
     )
