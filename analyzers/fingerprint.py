@@ -229,9 +229,10 @@ def _get_more(
         coll = named
     if isinstance(origin, dict) and origin:
         base = shape_of(origin, namespace=f"{ns.partition('.')[0]}.{coll}", op="command")
-        return base._replace(
-            command_name="getMore", fingerprint=base.fingerprint + GETMORE_SUFFIX, collection=coll
-        )
+        base.command_name = "getMore"
+        base.fingerprint = base.fingerprint + GETMORE_SUFFIX
+        base.collection = coll
+        return base
     return QueryShape(
         command_name="getMore",
         fingerprint=f"{collection_ref(coll)}{GETMORE_SUFFIX}",

@@ -16,68 +16,88 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+class _Entry:
+    __slots__ = ("last", "value")
+
+    def __init__(self, value: object, last: float) -> None:
+        self.value = value
+        self.last = last  # event time of the group's latest event
+
+
 class IdleGroups(Generic[K, V]):
     def __init__(self, idle: float, factory: Callable[[], V], max_open: int = 200_000) -> None:
         self.idle = idle
         self.max_open = max_open
         self._factory = factory
-        # key -> [value, last event time]; ordered by last touch, oldest first
-        self._groups: OrderedDict[K, list[object]] = OrderedDict()
+        # key -> entry; ordered by last touch, oldest first
+        self._groups: OrderedDict[K, _Entry] = OrderedDict()
+        # the first entry of _groups, or None when not known: ``due`` is asked once per event
+        # and the oldest group rarely changes between two events
+        self._front: _Entry | None = None
 
     def __len__(self) -> int:
         return len(self._groups)
 
     def get(self, key: K, now: float) -> V:
         """The open group of ``key`` (a new one if none), marked as active at ``now``."""
-        entry = self._groups.get(key)
+        groups = self._groups
+        entry = groups.get(key)
         if entry is None:
-            entry = [self._factory(), now]
-            self._groups[key] = entry
+            entry = _Entry(self._factory(), now)
+            groups[key] = entry
         else:
-            if now > entry[1]:  # type: ignore[operator]
-                entry[1] = now
-            self._groups.move_to_end(key)
-        return entry[0]  # type: ignore[return-value]
+            if entry is self._front:
+                self._front = None  # it moves to the end
+            if now > entry.last:
+                entry.last = now
+            groups.move_to_end(key)
+        return entry.value  # type: ignore[return-value]
 
     def peek(self, key: K) -> V | None:
         """The open group of ``key``, if any, without marking it active."""
         entry = self._groups.get(key)
-        return None if entry is None else entry[0]  # type: ignore[return-value]
+        return None if entry is None else entry.value  # type: ignore[return-value]
 
     def put(self, key: K, value: V, now: float) -> None:
         """Open ``value`` as the group of ``key`` (replacing any), active at ``now``."""
-        self._groups.pop(key, None)
-        self._groups[key] = [value, now]
+        self.pop(key)
+        self._groups[key] = _Entry(value, now)
 
     def pop(self, key: K) -> V | None:
         entry = self._groups.pop(key, None)
-        return None if entry is None else entry[0]  # type: ignore[return-value]
+        if entry is None:
+            return None
+        if entry is self._front:
+            self._front = None
+        return entry.value  # type: ignore[return-value]
 
     def due(self, now: float) -> bool:
         """Whether ``expired(now)`` would close anything: the oldest group is idle, or there
-        are too many. One peek; callers ask this for every event."""
+        are too many. Callers ask this for every event."""
         groups = self._groups
         if not groups:
             return False
-        oldest = next(iter(groups.values()))
-        return oldest[1] < now - self.idle or len(groups) > self.max_open  # type: ignore[operator]
+        front = self._front
+        if front is None:
+            front = self._front = next(iter(groups.values()))
+        return front.last < now - self.idle or len(groups) > self.max_open
 
     def expired(self, now: float) -> list[tuple[K, V]]:
-        """Remove and return the groups idle since before ``now - idle`` (and any over the cap).
-        Called for every event, so the common case — nothing to close — is one dict peek."""
+        """Remove and return the groups idle since before ``now - idle`` (and any over the cap)."""
         groups = self._groups
         horizon = now - self.idle
         closed: list[tuple[K, V]] = []
         while groups:
             key = next(iter(groups))
             entry = groups[key]
-            if entry[1] >= horizon and len(groups) <= self.max_open:  # type: ignore[operator]
+            if entry.last >= horizon and len(groups) <= self.max_open:
                 break
             del groups[key]
-            closed.append((key, entry[0]))  # type: ignore[arg-type]
+            closed.append((key, entry.value))  # type: ignore[arg-type]
+        self._front = None
         return closed
 
     def items(self) -> Iterator[tuple[K, V]]:
         """The open groups, oldest first, left open."""
         for key, entry in self._groups.items():
-            yield key, entry[0]  # type: ignore[misc]
+            yield key, entry.value  # type: ignore[misc]

@@ -58,6 +58,14 @@ class _Tables:
     truncated: int = 0
 
 
+class _Counts:
+    __slots__ = ("admin", "events", "not_requests", "with_request_id", "without_request_id")
+
+    def __init__(self) -> None:  # (plain integers: updated once or twice per event)
+        self.events = self.admin = self.not_requests = 0
+        self.with_request_id = self.without_request_id = 0
+
+
 class NPlusOneAnalyzer:
     name = "n_plus_one"
 
@@ -77,7 +85,7 @@ class NPlusOneAnalyzer:
         )
         self._tables = _Tables()
         self._clock = float("-inf")
-        self._counts = Counter[str]()
+        self._counts = _Counts()
 
     # -- feeding ------------------------------------------------------------------------------
 
@@ -93,22 +101,22 @@ class NPlusOneAnalyzer:
         # The hot path of every analysis (once per event): counters are plain lookups, and
         # the idle groups are asked to expire only when their oldest entry may be due.
         counts = self._counts
-        counts["events"] += 1
+        counts.events += 1
         if op is None:
-            counts["admin"] += 1
+            counts.admin += 1
             return
         end = op.end
         if end > self._clock:
             self._clock = end
         if rid:
-            counts["with_request_id"] += 1
+            counts.with_request_id += 1
             group = self._requests.get(rid, end)
             group.add(op, endpoint)
             if group.too_long(end):
                 self._requests.pop(rid)
-                counts["not_requests"] += 1
+                counts.not_requests += 1
         else:
-            counts["without_request_id"] += 1
+            counts.without_request_id += 1
             for pattern in self._bursts.feed(op, client or (None, None), endpoint):
                 self._add_burst(self._tables, pattern)
         clock = self._clock
@@ -188,13 +196,13 @@ class NPlusOneAnalyzer:
     def coverage(self) -> Coverage:
         open_groups = [group for _rid, group in self._requests.items()]
         return Coverage(
-            events=self._counts["events"],
-            admin=self._counts["admin"],
-            with_request_id=self._counts["with_request_id"],
-            without_request_id=self._counts["without_request_id"],
+            events=self._counts.events,
+            admin=self._counts.admin,
+            with_request_id=self._counts.with_request_id,
+            without_request_id=self._counts.without_request_id,
             requests=self._tables.requests + len(open_groups),
             truncated_requests=self._tables.truncated + sum(g.truncated for g in open_groups),
-            not_requests=self._counts["not_requests"],
+            not_requests=self._counts.not_requests,
         )
 
     def _snapshot(self) -> _Tables:

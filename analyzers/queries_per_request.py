@@ -68,11 +68,13 @@ class QueryCountStats:
         }
 
 
-@dataclass(slots=True)
 class _Request:
-    count: int = 0
-    endpoint: str | None = None
-    first: float = float("inf")
+    __slots__ = ("count", "endpoint", "first")
+
+    def __init__(self) -> None:  # (not a dataclass: compiled, this is made once per request)
+        self.count = 0
+        self.endpoint: str | None = None
+        self.first = float("inf")
 
 
 class QueriesPerRequestAnalyzer:

@@ -8,7 +8,7 @@ concurrent lookups (``Promise.all``) that finish out of order still form one run
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,7 +70,10 @@ def source_before(ops_by_end: Sequence[Op], shape: int, start: float) -> Op | No
 
 
 def _duplicate(shape: int, ops: Sequence[Op], minimum: int) -> Duplicate | None:
-    copies = Counter(op.params for op in ops if op.params is not None)
+    copies: dict[str, int] = {}  # (a plain dict: a Counter costs more, once per request)
+    for op in ops:
+        if op.params is not None:
+            copies[op.params] = copies.get(op.params, 0) + 1
     if not copies or max(copies.values()) < minimum:
         return None
     extra_ops: list[Op] = []

@@ -6,9 +6,6 @@ Operations are kept as small tuples (``Op``) and a request is closed once it has
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import NamedTuple
-
 from analyzers.events import client_host
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent, epoch
@@ -21,13 +18,34 @@ MAX_OPS_PER_REQUEST = 10_000
 MAX_REQUEST_SECONDS = 300.0
 
 
-class Op(NamedTuple):
-    start: float  # epoch seconds: ts (the end) minus millis
-    end: float
-    millis: float
-    shape: int  # ShapeTable id
-    params: str | None  # params_hash: equal shape + equal params = the same query
-    nreturned: int | None
+class Op:
+    """One operation as the per-request analyzers keep it. A plain class, not a NamedTuple:
+    compiled (``perfsight.compiled``) it is made without a Python-level ``__new__``, once per
+    event of every analysis."""
+
+    __slots__ = ("end", "millis", "nreturned", "params", "shape", "start")
+
+    def __init__(
+        self,
+        start: float,  # epoch seconds: ts (the end) minus millis
+        end: float,
+        millis: float,
+        shape: int,  # ShapeTable id
+        params: str | None,  # params_hash: equal shape + equal params = the same query
+        nreturned: int | None,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.millis = millis
+        self.shape = shape
+        self.params = params
+        self.nreturned = nreturned
+
+    def __repr__(self) -> str:
+        return (
+            f"Op(start={self.start!r}, end={self.end!r}, millis={self.millis!r}, "
+            f"shape={self.shape!r}, params={self.params!r}, nreturned={self.nreturned!r})"
+        )
 
 
 ClientKey = tuple[str | None, str | None]  # (client host, appName)
@@ -43,12 +61,16 @@ RequestValues = tuple[
 RequestOp = tuple[Op | None, str | None, str | None, ClientKey | None]
 
 
-@dataclass(slots=True)
 class RequestGroup:
-    endpoint: str | None = None
-    ops: list[Op] = field(default_factory=list)
-    count: int = 0  # every operation, kept or not
-    first_start: float = float("inf")
+    """One request's operations so far (a plain class for the same reason as ``Op``)."""
+
+    __slots__ = ("count", "endpoint", "first_start", "ops")
+
+    def __init__(self) -> None:
+        self.endpoint: str | None = None
+        self.ops: list[Op] = []
+        self.count = 0  # every operation, kept or not
+        self.first_start = float("inf")
 
     def add(self, op: Op, endpoint: str | None) -> None:
         self.count += 1

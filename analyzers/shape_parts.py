@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -94,20 +94,73 @@ COLLECTION_COMMANDS = frozenset(
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
-class QueryShape(NamedTuple):
-    """What a command says about the query it runs (a NamedTuple: built once per event)."""
+class QueryShape:
+    """What a command says about the query it runs. Made once per event: a plain class, which
+    compiled (``perfsight.compiled``) needs no Python-level constructor, unlike a NamedTuple."""
 
-    command_name: str
-    fingerprint: str
-    params_hash: str
-    collection: str | None = None  # from the command, when the namespace is "<db>.$cmd"
-    filter_shape: dict[str, Any] | None = None
-    sort: tuple[tuple[str, int], ...] | None = None
-    projection: dict[str, Any] | None = None
-    limit: int | None = None
-    skip: int | None = None
-    truncated: bool = False
-    diagnostic: bool = False
+    __slots__ = (
+        "collection",
+        "command_name",
+        "diagnostic",
+        "filter_shape",
+        "fingerprint",
+        "limit",
+        "params_hash",
+        "projection",
+        "skip",
+        "sort",
+        "truncated",
+    )
+
+    def __init__(
+        self,
+        command_name: str,
+        fingerprint: str,
+        params_hash: str,
+        collection: str | None = None,  # from the command, when the namespace is "<db>.$cmd"
+        filter_shape: dict[str, Any] | None = None,
+        sort: tuple[tuple[str, int], ...] | None = None,
+        projection: dict[str, Any] | None = None,
+        limit: int | None = None,
+        skip: int | None = None,
+        truncated: bool = False,
+        diagnostic: bool = False,
+    ) -> None:
+        self.command_name = command_name
+        self.fingerprint = fingerprint
+        self.params_hash = params_hash
+        self.collection = collection
+        self.filter_shape = filter_shape
+        self.sort = sort
+        self.projection = projection
+        self.limit = limit
+        self.skip = skip
+        self.truncated = truncated
+        self.diagnostic = diagnostic
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.command_name,
+            self.fingerprint,
+            self.params_hash,
+            self.collection,
+            self.filter_shape,
+            self.sort,
+            self.projection,
+            self.limit,
+            self.skip,
+            self.truncated,
+            self.diagnostic,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, QueryShape) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.command_name, self.fingerprint, self.params_hash))
+
+    def __repr__(self) -> str:
+        return f"QueryShape{self._values()!r}"
 
 
 @lru_cache(maxsize=4096)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -16,6 +18,16 @@ from perfsight.errors import StoreError
 
 # Seconds a writer waits for another process's write lock before SQLite gives up.
 SQLITE_BUSY_TIMEOUT = 30.0
+
+
+def json_text(value: Any) -> str:
+    """JSON columns written with orjson: a large analysis stores thousands of duration
+    histograms, where the standard library's encoder took about half a second. Non-string keys
+    (histogram buckets) become their text, as ``json.dumps`` writes them."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson cannot encode (an integer beyond 64 bits): as before
+        return json.dumps(value)
 
 
 def make_engine(url: str) -> Engine:
@@ -29,7 +41,12 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":  # psycopg 3 is the driver we ship, not psycopg2
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 10},
+            json_serializer=json_text,
+        )
     raise StoreError(
         f"unsupported database {backend!r}: use sqlite:///path or postgresql://…",
         source="store.url",
@@ -39,7 +56,9 @@ def make_engine(url: str) -> Engine:
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, json_serializer=json_text
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
