@@ -11,7 +11,7 @@ start is at most ``[analysis] burst_max_gap``.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from analyzers.idle_groups import IdleGroups
 from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
@@ -27,22 +27,30 @@ SOURCE_TOLERANCE = 0.25
 HISTORY = 32
 
 
-@dataclass(frozen=True, slots=True)
 class Candidate:
-    end: float
-    shape: int
-    nreturned: int
+    """A recent query that may be a burst's source. (Candidates and bursts are plain classes,
+    not dataclasses: compiled, they are made without a Python-level ``__init__``, once per
+    operation without a request id.)"""
+
+    __slots__ = ("end", "nreturned", "shape")
+
+    def __init__(self, end: float, shape: int, nreturned: int) -> None:
+        self.end = end
+        self.shape = shape
+        self.nreturned = nreturned
 
 
-@dataclass(slots=True)
 class Burst:
-    start: float
-    end: float
-    candidates: tuple[Candidate, ...]
-    count: int = 0
-    millis: float = 0.0
-    params: set[str] = field(default_factory=set)
-    unknown_params: int = 0
+    __slots__ = ("candidates", "count", "end", "millis", "params", "start", "unknown_params")
+
+    def __init__(self, start: float, end: float, candidates: tuple[Candidate, ...]) -> None:
+        self.start = start
+        self.end = end
+        self.candidates = candidates
+        self.count = 0
+        self.millis = 0.0
+        self.params: set[str] = set()
+        self.unknown_params = 0
 
     def add(self, op: Op) -> None:
         self.count += 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from perfsight.models import from_epoch
+from perfsight.models import QueryEvent, from_epoch
 
 OpKind = Literal["read", "write", "getmore", "other"]
 
@@ -62,6 +62,15 @@ def equality_fields(filter_shape: Mapping[str, Any] | None) -> list[str]:
     if not filter_shape:
         return []
     return [key for key in filter_shape if not key.startswith("$")]
+
+
+def returned_of(event: QueryEvent, nreturned: int | None) -> int | None:
+    """``event.returned`` given its ``nreturned`` (already read): the property's rule, here
+    compiled for the analyzers' per-event path."""
+    if nreturned is not None:
+        return nreturned
+    matched = event.n_matched
+    return matched if matched is not None else event.n_deleted
 
 
 def client_host(client: str | None) -> str | None:

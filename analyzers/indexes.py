@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from analyzers.base import AnalysisContext
+from analyzers.events import returned_of
 from analyzers.examples import example_of
 from analyzers.fingerprint import base_fingerprint
 from analyzers.index_advice import (
@@ -116,30 +117,33 @@ class MissingIndexAdvisor:
         self._shapes: dict[tuple[str, str], ShapeWork] = {}
 
     def feed(self, event: QueryEvent) -> None:
-        if event.is_admin or event.truncated or event.op == "insert":
+        # Each field read once (see ShapeStats.feed).
+        op = event.op
+        if event.is_admin or event.truncated or op == "insert":
             return
-        if not event.filter_shape and not event.sort:
+        filter_shape, sort = event.filter_shape, event.sort
+        if not filter_shape and not sort:
             return
-        fingerprint = event.fingerprint
-        if event.op == "getmore":
+        namespace, fingerprint, ts = event.namespace, event.fingerprint, event.ts
+        if op == "getmore":
             fingerprint = base_fingerprint(fingerprint)  # its work belongs to the query
-        key = (event.namespace, fingerprint)
+        key = (namespace, fingerprint)
         work = self._shapes.get(key)
         if work is None:
-            work = self._shapes[key] = ShapeWork(
-                event.namespace, fingerprint, event.filter_shape, event.sort
-            )
-            work.first_seen = work.last_seen = event.ts
+            work = self._shapes[key] = ShapeWork(namespace, fingerprint, filter_shape, sort)
+            work.first_seen = work.last_seen = ts
             work.example = example_of(event)
         work.count += 1
-        work.millis += event.millis
-        if event.millis > work.max_millis:
-            work.max_millis = event.millis
-        if event.docs_examined:
-            work.docs_examined += event.docs_examined
-        if event.keys_examined:
-            work.keys_examined += event.keys_examined
-        returned = event.returned
+        millis = event.millis
+        work.millis += millis
+        if millis > work.max_millis:
+            work.max_millis = millis
+        docs, keys = event.docs_examined, event.keys_examined
+        if docs:
+            work.docs_examined += docs
+        if keys:
+            work.keys_examined += keys
+        returned = returned_of(event, event.nreturned)
         if returned:
             work.returned += returned
         plan = event.plan_summary
@@ -151,10 +155,10 @@ class MissingIndexAdvisor:
             work.sort_stages += 1
         if event.used_disk:
             work.disk_uses += 1
-        if event.ts > work.last_seen:  # type: ignore[operator]
-            work.last_seen = event.ts
-        elif event.ts < work.first_seen:  # type: ignore[operator]
-            work.first_seen = event.ts
+        if ts > work.last_seen:  # type: ignore[operator]
+            work.last_seen = ts
+        elif ts < work.first_seen:  # type: ignore[operator]
+            work.first_seen = ts
 
     def merge(self, other: MissingIndexAdvisor, *, later: bool = False) -> None:
         """Add what another advisor saw (the same analysis split over processes); ``later``:

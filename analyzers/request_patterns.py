@@ -27,29 +27,54 @@ class Thresholds:
     redundant_min: int = 2
 
 
-@dataclass(frozen=True, slots=True)
 class Repeat:
-    """One request's N+1 run: ``queries`` of one shape with ``distinct`` parameter sets."""
+    """One request's N+1 run: ``queries`` of one shape with ``distinct`` parameter sets.
+    (Repeat and Duplicate are plain classes: compiled, they are made without a Python-level
+    ``__init__``, up to once per request.)"""
 
-    shape: int
-    queries: int
-    distinct: int
-    millis: float
-    start: float
-    end: float
-    source: int
+    __slots__ = ("distinct", "end", "millis", "queries", "shape", "source", "start")
+
+    def __init__(
+        self,
+        *,
+        shape: int,
+        queries: int,
+        distinct: int,
+        millis: float,
+        start: float,
+        end: float,
+        source: int,
+    ) -> None:
+        self.shape = shape
+        self.queries = queries
+        self.distinct = distinct
+        self.millis = millis
+        self.start = start
+        self.end = end
+        self.source = source
 
 
-@dataclass(frozen=True, slots=True)
 class Duplicate:
     """One request running the same query with the same parameters ``copies`` times."""
 
-    shape: int
-    copies: int  # most runs of one parameter set
-    extra: int  # runs that repeated an identical earlier one
-    extra_millis: float
-    start: float
-    end: float
+    __slots__ = ("copies", "end", "extra", "extra_millis", "shape", "start")
+
+    def __init__(
+        self,
+        *,
+        shape: int,
+        copies: int,  # most runs of one parameter set
+        extra: int,  # runs that repeated an identical earlier one
+        extra_millis: float,
+        start: float,
+        end: float,
+    ) -> None:
+        self.shape = shape
+        self.copies = copies
+        self.extra = extra
+        self.extra_millis = extra_millis
+        self.start = start
+        self.end = end
 
 
 def distinct_params(ops: Sequence[Op]) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analyzers.events import returned_of
 from analyzers.examples import example_of
 from perfsight.models import Finding, QueryEvent, iso
 
@@ -190,15 +191,18 @@ class ShapeStats:
         return len(self._stats)
 
     def feed(self, event: QueryEvent) -> None:
+        # Once per event: each field of the event is read once (compiled, every read of a
+        # QueryEvent attribute is a generic attribute lookup).
+        ts, namespace, fingerprint = event.ts, event.namespace, event.fingerprint
         size = self.bucket_seconds
-        bucket = event.ts.timestamp() // size * size
-        key = (event.namespace, event.fingerprint, bucket)
+        bucket = ts.timestamp() // size * size
+        key = (namespace, fingerprint, bucket)
         stat = self._stats.get(key)
         if stat is None:
             stat = self._stats[key] = ShapeStat(
-                event.namespace, event.fingerprint, event.op, event.command_name, bucket, size
+                namespace, fingerprint, event.op, event.command_name, bucket, size
             )
-            stat.first_seen = stat.last_seen = event.ts
+            stat.first_seen = stat.last_seen = ts
             stat.example = example_of(
                 event, raw_values=self.raw_examples, redact_fields=self.redact_fields
             )
@@ -210,17 +214,19 @@ class ShapeStats:
         hist = stat.millis_hist
         value = int(millis) if millis < 1000 and millis == int(millis) else hist_key(millis)
         hist[value] = hist.get(value, 0) + 1
-        if event.docs_examined:
-            stat.docs_examined += event.docs_examined
-        if event.keys_examined:
-            stat.keys_examined += event.keys_examined
-        if event.nreturned is not None:
-            stat.nreturned += event.nreturned
-        returned = event.returned
+        docs, keys, nreturned = event.docs_examined, event.keys_examined, event.nreturned
+        if docs:
+            stat.docs_examined += docs
+        if keys:
+            stat.keys_examined += keys
+        if nreturned is not None:
+            stat.nreturned += nreturned
+        returned = returned_of(event, nreturned)
         if returned:
             stat.returned += returned
-        if event.response_length:
-            stat.response_length += event.response_length
+        length = event.response_length
+        if length:
+            stat.response_length += length
         if event.has_sort_stage:
             stat.sort_stages += 1
         if event.used_disk:
@@ -230,9 +236,9 @@ class ShapeStats:
         plan = event.plan_summary
         if plan is not None:
             stat.plans[plan] = stat.plans.get(plan, 0) + 1
-        if event.query_hash is not None:
-            stat.query_hashes[event.query_hash] = stat.query_hashes.get(event.query_hash, 0) + 1
-        ts = event.ts
+        query_hash = event.query_hash
+        if query_hash is not None:
+            stat.query_hashes[query_hash] = stat.query_hashes.get(query_hash, 0) + 1
         if ts > stat.last_seen:  # type: ignore[operator]
             stat.last_seen = ts
         elif ts < stat.first_seen:  # type: ignore[operator]
