@@ -22,10 +22,11 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $(STAMP) $(COMPILED)
 
 # The analysis hot path is compiled with mypyc next to its sources (perfsight/compiled.py):
-# rebuilt whenever one of them changes, or Python would import the old build.
+# the install builds them; they are rebuilt whenever one of them changes, or Python would
+# import the old build.
 HOT_PATH := $(shell $(PYTHON) -c "import runpy; print(*runpy.run_path('perfsight/compiled.py')['MODULES'])")
 COMPILED := $(VENV)/.compiled
 
