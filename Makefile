@@ -31,7 +31,7 @@ HOT_PATH := $(shell $(PYTHON) -c "import runpy; print(*runpy.run_path('perfsight
 COMPILED := $(VENV)/.compiled
 
 $(COMPILED): $(STAMP) perfsight/compiled.py $(HOT_PATH)
-	$(BIN)/python setup.py --quiet build_ext --inplace
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(COMPILED)
 
 install: $(STAMP) $(COMPILED)

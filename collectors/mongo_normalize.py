@@ -240,7 +240,8 @@ class Normalizer:
             attr.get("originatingCommand"),
             attr,
             ts,
-            millis if type(millis) is int else self._millis(millis, "attr.durationMillis"),
+            # a float, as the profiler path gives it (and as the compiled build stores it anyway)
+            float(millis) if type(millis) is int else self._millis(millis, "attr.durationMillis"),
             reslen,
             remote,
             source,

@@ -3,7 +3,7 @@ analysis (reading log lines, normalising, fingerprinting, the analyzers' ``feed`
 
 They are ordinary, type-checked Python; mypyc turns them into extension modules next to their
 sources (``setup.py``), which Python imports in preference to the ``.py`` file. That makes a
-million-line analysis about 1.6× faster (``bench/README.md``). Without a C compiler the build
+million-line analysis about 1.7× faster (``bench/README.md``). Without a C compiler the build
 falls back to the plain sources: same results, slower.
 
 A compiled module is only as new as its last build: after editing one of these files, rebuild
@@ -11,7 +11,11 @@ A compiled module is only as new as its last build: after editing one of these f
 
 Rules for a module in this list (mypyc's, checked by the build and the test suite): no class of
 it is subclassed outside the list, no function of it is replaced at run time (monkeypatching),
-and its frozen dataclasses are never pickled (mypyc restores their state by assignment).
+and its objects are not pickled or copied — compiled frozen dataclasses and classes with a
+required ``__init__`` argument cannot be restored. The exceptions, pickled between the
+processes of a parallel analysis and tested there (``tests/analyze/test_parallel.py``): the
+shape statistics and the analyzers with a ``merge``. Values typed ``float`` become floats when
+compiled (an ``int`` argument is converted): keep the types honest so that both builds agree.
 """
 
 from __future__ import annotations

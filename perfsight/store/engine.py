@@ -23,7 +23,9 @@ SQLITE_BUSY_TIMEOUT = 30.0
 def json_text(value: Any) -> str:
     """JSON columns written with orjson: a large analysis stores thousands of duration
     histograms, where the standard library's encoder took about half a second. Non-string keys
-    (histogram buckets) become their text, as ``json.dumps`` writes them."""
+    (histogram buckets) become their text, as ``json.dumps`` writes them. Unlike ``json.dumps``,
+    NaN and infinities become ``null`` (valid JSON; PostgreSQL rejects ``NaN``) and datetimes
+    their ISO text."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # what orjson cannot encode (an integer beyond 64 bits): as before
