@@ -8,6 +8,7 @@ fields every command carries on a standalone server (``lsid``, ``$db``, ``$readP
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,28 @@ class Conn:
         self.remote = f"10.1.{rng.randint(0, 3)}.{rng.randint(2, 250)}:{rng.randint(40000, 65000)}"
         self.lsid = {"id": {"$uuid": _uuid(rng)}}
         self.app = app
+
+
+def _shape_hashes(attr: dict[str, Any], ns: str, command: dict[str, Any]) -> None:
+    """``queryHash`` and ``planCacheKey`` as the server gives them: one per query shape (the
+    real samples in shared/mongo-samples carry exactly one per shape), not one per line. The
+    random values drawn for them are still drawn, so every other value of the log stays as it
+    was."""
+    shape = {key: _structure(value) for key, value in command.items() if key != "comment"}
+    for field, salt in (("queryHash", "q"), ("planCacheKey", "p")):
+        if field in attr:
+            attr[field] = f"{zlib.crc32(orjson.dumps([salt, ns, shape])):08X}"
+
+
+def _structure(value: Any) -> Any:
+    """A value with its literals replaced by their type (a list of literals by one)."""
+    if isinstance(value, dict):
+        return {key: _structure(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if all(not isinstance(item, dict | list) for item in value):
+            return [type(value[0]).__name__] if value else []
+        return [_structure(item) for item in value]
+    return type(value).__name__
 
 
 def _uuid(rng: random.Random) -> str:
@@ -107,6 +130,7 @@ class Lines:
             body["$readPreference"] = {"mode": "primaryPreferred"}
         attr: dict[str, Any] = {"type": "command", "ns": ns, "appName": conn.app, "command": body}
         attr.update(stats)
+        _shape_hashes(attr, ns, command)
         size = reslen if reslen is not None else rng.randint(200, 4000)
         attr.update(self._tail(conn, millis, write, size))
         return self.line(at, "COMMAND", 51803, conn.ctx, "Slow query", attr)
@@ -124,6 +148,7 @@ class Lines:
         """The ``WRITE`` line of one update (``kind`` "update") or delete ("remove")."""
         attr: dict[str, Any] = {"type": kind, "ns": ns, "appName": conn.app, "command": statement}
         attr.update(stats)
+        _shape_hashes(attr, ns, statement)
         attr.update(self._tail(conn, millis, True, None))
         return self.line(at, "WRITE", 51803, conn.ctx, "Slow query", attr)
 
