@@ -217,6 +217,9 @@ class Normalizer:
         except KeyError as missing:
             where = "t" if missing.args[0] == "t" else f"attr.{missing.args[0]}"
             raise BadRecord(f"missing field '{where}'") from None
+        ctx = entry.get("ctx")
+        if ctx is not None and type(ctx) is not str:  # the connection pairs WRITE/COMMAND twins
+            raise BadRecord(f"field 'ctx' is not a string: {ctx!r:.60}")
         ts = self._time(t, "t")
         if self._since is not None and ts < self._since:
             return None

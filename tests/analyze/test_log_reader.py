@@ -76,6 +76,18 @@ def test_write_command_pairs_merge_only_on_the_same_connection(
     assert report.duplicates_merged == 2 and report.events == 4
 
 
+def test_a_connection_that_is_not_a_string_is_rejected_not_a_crash(
+    lines: list[dict[str, Any]], write_lines: Callable[..., Path]
+) -> None:
+    write, twin = copy.deepcopy(lines[8]), lines[9]
+    write["ctx"] = ["conn1"]  # the WRITE/COMMAND pairing keys on it
+    report = InputReport()
+    events = list(read_log(write_lines([write, twin]), report=report))
+    assert len(events) == 1 and report.rejected == 1
+    assert report.rejections[0].line == 1
+    assert report.rejections[0].reason == "field 'ctx' is not a string: ['conn1']"
+
+
 def test_bad_lines_are_reported_with_line_numbers_and_reasons(
     lines: list[dict[str, Any]], write_lines: Callable[..., Path]
 ) -> None:
