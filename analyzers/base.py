@@ -8,10 +8,10 @@ settings, the indexes that exist, the clock of the analysis — comes in the ``A
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from perfsight.config.analysis import AnalysisSettings
 from perfsight.models import Finding, IndexKey, QueryEvent
@@ -48,3 +48,18 @@ def feed_all(analyzers: Sequence[Analyzer], events: Iterable[QueryEvent]) -> Non
     for event in events:
         for feed in feeds:
             feed(event)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def merge_keyed(into: dict[K, V], other: Mapping[K, V], add: Callable[[V, V], None]) -> None:
+    """Per-key statistics of another part of the input added into these (a parallel analysis):
+    a key new here is taken over, a known one merged by ``add(mine, theirs)``."""
+    for key, theirs in other.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = theirs
+        else:
+            add(mine, theirs)

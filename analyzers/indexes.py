@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from analyzers.base import AnalysisContext
+from analyzers.base import AnalysisContext, merge_keyed
 from analyzers.events import returned_of
 from analyzers.examples import example_of
 from analyzers.fingerprint import base_fingerprint
@@ -163,12 +163,9 @@ class MissingIndexAdvisor:
     def merge(self, other: MissingIndexAdvisor, *, later: bool = False) -> None:
         """Add what another advisor saw (the same analysis split over processes); ``later``:
         ``other`` read the part of the input after this one's."""
-        for key, work in other._shapes.items():
-            mine = self._shapes.get(key)
-            if mine is None:
-                self._shapes[key] = work
-            else:
-                mine.merge(work, later=later)
+        merge_keyed(
+            self._shapes, other._shapes, lambda ours, theirs: ours.merge(theirs, later=later)
+        )
 
     def examples(self) -> list[dict[str, Any] | None]:
         """Each shape's example (to rewrite where they were read)."""

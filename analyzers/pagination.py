@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzers.allowlist import AllowList
-from analyzers.base import AnalysisContext
+from analyzers.base import AnalysisContext, merge_keyed
 from analyzers.events import is_cursor_read, iso_seconds, op_kind
 from analyzers.fingerprint import base_fingerprint
 from analyzers.shape_parts import collection_ref
@@ -192,12 +192,7 @@ class UnpaginatedQueryAnalyzer:
         the only way this analyzer merges: its example keeps the input order)."""
         if not later:
             raise ValueError("the unpaginated-query analyzer merges parts in input order only")
-        for key, stats in other._shapes.items():
-            mine = self._shapes.get(key)
-            if mine is None:
-                self._shapes[key] = stats
-            else:
-                mine.merge(stats)
+        merge_keyed(self._shapes, other._shapes, _ShapeStats.merge)
 
     def findings(self) -> list[Finding]:
         found = []

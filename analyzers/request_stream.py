@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 
-from analyzers.requests import Op, RequestValues, request_values
+from analyzers.requests import RequestValues, request_op, request_values
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent
 
@@ -47,11 +47,8 @@ def replay(batches: Iterable[bytes], shape_ids: Sequence[int], feeds: Sequence[F
     ``shape_ids[n]``."""
     for blob in batches:
         for values in pickle.loads(blob):
-            if values is None:  # an admin command
-                for feed in feeds:
-                    feed(None, None, None, None)
-                continue
-            start, end, millis, shape, params, returned, rid, endpoint, client = values
-            op = Op(start, end, millis, shape_ids[shape], params, returned)
+            op, rid, endpoint, client = request_op(values)  # op None: an admin command
+            if op is not None:
+                op.shape = shape_ids[op.shape]
             for feed in feeds:
                 feed(op, rid, endpoint, client)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analyzers.base import merge_keyed
 from analyzers.events import returned_of
 from analyzers.examples import example_of
 from perfsight.models import Finding, QueryEvent, iso
@@ -251,12 +252,7 @@ class ShapeStats:
     def merge(self, other: ShapeStats, *, later: bool = False) -> None:
         """Add another part's statistics; ``later``: ``other`` comes after this part in the
         input (see ``ShapeStat.merge``) — the result then equals reading both as one."""
-        for key, stat in other._stats.items():
-            mine = self._stats.get(key)
-            if mine is None:
-                self._stats[key] = stat
-            else:
-                mine.merge(stat, later=later)
+        merge_keyed(self._stats, other._stats, lambda ours, theirs: ours.merge(theirs, later=later))
 
     def examples(self) -> list[dict[str, Any] | None]:
         """The example of every shape and bucket (to rewrite where they were read)."""

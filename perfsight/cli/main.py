@@ -8,6 +8,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from rich.markup import escape
 
@@ -37,6 +38,18 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(f"perfsight.cli.{_MODULES.get(name, name)}")
 
 
+class _Version(argparse.Action):
+    """``--version``, with how the hot path runs: worked out only when asked (it hashes the
+    compiled modules' sources), not at every start."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any) -> None:
+        print(f"perfsight {__version__} ({compiled.summary()})")  # stdout, as argparse's own
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every subcommand, or of ``only`` (the one being run)."""
     parser = argparse.ArgumentParser(
@@ -44,9 +57,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Performance dashboard and profiler for web APIs backed by MongoDB and Redis.",
         epilog="Exit codes: 0 pass, 1 thresholds failed, 2 could not run.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"perfsight {__version__} ({compiled.summary()})"
-    )
+    parser.add_argument("--version", action=_Version, help="show program's version number and exit")
     parser.add_argument(
         "--config",
         metavar="FILE",
