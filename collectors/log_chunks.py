@@ -95,7 +95,7 @@ def _event(
 def _replay(found: list[tuple[dict[str, Any], QueryEvent]], ctx: Any) -> Pending | None:
     twins = _WriteTwins()
     for entry, event in found[::-1]:  # (not reversed(): mypyc 2.4 cannot compile it here)
-        twins.is_twin(entry, event)
+        twins.is_twin(entry.get("ctx"), entry.get("c"), event)
     return twins.pending.get(ctx)
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
+from msgspec import UNSET
 
 from collectors.file_input import OpenedInput, cursor_for
 from collectors.file_reader import (
@@ -37,6 +38,7 @@ from collectors.file_reader import (
     read_error,
 )
 from collectors.input_report import InputReport
+from collectors.log_schema import DECODE_ERRORS, LogLine, decode_line
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
 from perfsight.models import QueryEvent
 
@@ -61,33 +63,29 @@ class _WriteTwins:
         self.resolve = resolve
         self.seen: set[object] = set()
 
-    def is_twin(self, entry: dict[str, object], event: QueryEvent) -> bool:
+    def is_twin(self, ctx: object, component: object, event: QueryEvent) -> bool:
+        """Whether ``event`` (of a line with these ``ctx`` and ``c``) is the ``COMMAND`` twin
+        of a ``WRITE`` line before it."""
         if self.resolve is not None:
-            self._first_on_connection(entry, event)
+            self._first_on_connection(ctx, component, event)
         op, pending = event.op, self.pending
         if op == "update" or op == "remove":
-            ctx = entry.get("ctx")
-            if entry.get("c") == "WRITE":
+            if component == "WRITE":
                 pending[ctx] = (event.namespace, op)
             elif pending.get(ctx) == (event.namespace, op) and event.filter_shape is None:
                 del pending[ctx]
                 return True
         elif pending:
-            pending.pop(entry.get("ctx"), None)  # another operation: no twin is coming
+            pending.pop(ctx, None)  # another operation: no twin is coming
         return False
 
-    def _first_on_connection(self, entry: dict[str, object], event: QueryEvent) -> None:
+    def _first_on_connection(self, ctx: object, component: object, event: QueryEvent) -> None:
         """A connection's first ``COMMAND`` update/delete line in a part asks what came
         before the part."""
-        ctx = entry.get("ctx")
         if ctx in self.seen or self.resolve is None:
             return
         self.seen.add(ctx)
-        if (
-            event.op in ("update", "remove")
-            and entry.get("c") != "WRITE"
-            and event.filter_shape is None
-        ):
+        if event.op in ("update", "remove") and component != "WRITE" and event.filter_shape is None:
             state = self.resolve(ctx)
             if state is not None:
                 self.pending[ctx] = state
@@ -122,7 +120,8 @@ class LogReader(FileReader):
 
     def _scan(self, opened: OpenedInput) -> Iterator[QueryEvent]:
         report, name, progress = self.report, opened.name, self.progress
-        log_entry = Normalizer(self.options).log_entry
+        normalizer = Normalizer(self.options)
+        log_entry, log_line = normalizer.log_entry, normalizer.log_line
         loads, decode_error = orjson.loads, orjson.JSONDecodeError
         twins, counts = self._twins(), _Counts()
         lineno, offset = opened.start_line, opened.start_offset
@@ -147,25 +146,41 @@ class LogReader(FileReader):
                     if stripped[:1] == b"{" and stripped[-1:] == b"}":
                         counts.skipped += 1
                         continue
+                try:  # the fields read, skipping the rest (collectors.log_schema)
+                    decoded: LogLine | None = decode_line(line)
+                except DECODE_ERRORS:
+                    decoded = None  # parsed whole below, for orjson's message
                 try:
-                    entry = loads(line)
-                except decode_error as exc:
-                    report.reject(name, lineno, f"not JSON: {exc}")
-                    continue
-                if type(entry) is not dict:
-                    report.reject(name, lineno, "not a log entry (a JSON object)")
-                    continue
-                if entry.get("id") != SLOW_QUERY_ID:
-                    counts.skipped += 1
-                    continue
-                try:
-                    event = log_entry(entry, f"{name}:{lineno}")
+                    if decoded is not None:
+                        if decoded.id != SLOW_QUERY_ID:
+                            counts.skipped += 1
+                            continue
+                        ctx, component = decoded.ctx, decoded.c
+                        if ctx is UNSET:
+                            ctx = None
+                        if component is UNSET:
+                            component = None
+                        event = log_line(decoded, line, f"{name}:{lineno}")
+                    else:
+                        try:
+                            entry = loads(line)
+                        except decode_error as exc:
+                            report.reject(name, lineno, f"not JSON: {exc}")
+                            continue
+                        if type(entry) is not dict:
+                            report.reject(name, lineno, "not a log entry (a JSON object)")
+                            continue
+                        if entry.get("id") != SLOW_QUERY_ID:
+                            counts.skipped += 1
+                            continue
+                        ctx, component = entry.get("ctx"), entry.get("c")
+                        event = log_entry(entry, f"{name}:{lineno}")
                 except BadRecord as exc:
                     report.reject(name, lineno, exc.reason)
                     continue
                 if event is None:
                     counts.before += 1
-                elif twins.is_twin(entry, event):
+                elif twins.is_twin(ctx, component, event):
                     counts.merged += 1
                 else:
                     if event.truncated:

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+from msgspec import UNSET
+
 from analyzers.fingerprint import shape_of
 from collectors.event_factory import event_from_values
 from collectors.extjson import to_datetime, to_float, to_int
+from collectors.line_document import LineDocument
+from collectors.log_schema import LogLine, SlowQueryAttr
 from perfsight.config.mongo import MongoSettings
 from perfsight.models import QueryEvent, RequestContext, request_context
 
@@ -198,7 +203,7 @@ class Normalizer:
             doc["ns"],
             doc["command"],
             doc.get("originatingCommand"),
-            doc,
+            _dict_stats(doc),
             ts,
             self._millis(doc["millis"], "millis"),
             _count(doc, "responseLength"),
@@ -223,25 +228,15 @@ class Normalizer:
         ts = self._time(t, "t")
         if self._since is not None and ts < self._since:
             return None
-        kind = attr.get("type")
-        if kind in _STATEMENT_TYPES:
-            op = kind
-        elif isinstance(command, dict):
-            name = next(iter(command), "").lower()
-            op = _LOG_OPS.get(name, "command")
-            if name in ("update", "delete") and str(ns).endswith(".$cmd"):
-                op = "update" if name == "update" else "remove"
-        else:
-            op = "command"
         reslen, remote = attr.get("reslen"), attr.get("remote")
         if not (_plain(reslen) and _text_or_none(remote)):
             reslen, remote = _count(attr, "reslen"), _text(attr, "remote")
         return self._event(
-            op,
+            _log_op(attr.get("type"), command, ns),
             ns,
             command,
             attr.get("originatingCommand"),
-            attr,
+            _dict_stats(attr),
             ts,
             # a float, as the profiler path gives it (and as the compiled build stores it anyway)
             float(millis) if type(millis) is int else self._millis(millis, "attr.durationMillis"),
@@ -250,6 +245,68 @@ class Normalizer:
             source,
             entry if self._keep_raw else None,
         )
+
+    def log_line(self, line: LogLine, data: bytes, source: str | None = None) -> QueryEvent | None:
+        """``log_entry`` of a line decoded with ``collectors.log_schema`` (``data``: the line):
+        the same event, read without building the fields nobody reads. A line this path does
+        not expect (a field missing or oddly typed, an error reply) is parsed whole and goes
+        through ``log_entry``: the same result, the same rejection messages."""
+        unset = UNSET  # (a local: see _attr_stats)
+        attr = line.attr
+        if attr is None:
+            return self._whole(data, source)
+        t, ns, command, millis, ctx = line.t, attr.ns, attr.command, attr.durationMillis, line.ctx
+        if not (
+            type(t) is dict
+            and type(ns) is str
+            and ns
+            and type(command) is dict
+            and (type(millis) is int or type(millis) is float)
+            and (ctx is unset or type(ctx) is str)
+        ):
+            return self._whole(data, source)
+        text = t.get("$date")
+        if type(text) is not str:
+            return self._whole(data, source)
+        try:
+            ts = datetime.fromisoformat(text)
+        except ValueError:
+            return self._whole(data, source)
+        if ts.tzinfo is None:
+            return self._whole(data, source)
+        if ts.tzinfo is not UTC:
+            ts = ts.astimezone(UTC)
+        if self._since is not None and ts < self._since:
+            return None
+        reslen, remote = attr.reslen, attr.remote
+        if reslen is unset:
+            reslen = None
+        if remote is unset:
+            remote = None
+        stats = _attr_stats(attr)
+        if stats is None or not (_plain(reslen) and _text_or_none(remote)):
+            return self._whole(data, source)
+        origin = attr.originatingCommand
+        return self._event(
+            _log_op(attr.type, command, ns),
+            ns,
+            command,
+            None if origin is unset else origin,
+            stats,
+            ts,
+            float(millis),
+            reslen,
+            remote,
+            source,
+            LineDocument(data) if self._keep_raw else None,
+        )
+
+    def _whole(self, data: bytes, source: str | None) -> QueryEvent | None:
+        try:
+            entry = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:  # msgspec read it: e.g. an integer beyond 64 bits
+            raise BadRecord(f"not JSON: {exc}") from None
+        return self.log_entry(entry, source)
 
     @staticmethod
     def _time(value: Any, key: str) -> datetime:
@@ -282,13 +339,13 @@ class Normalizer:
         ns: Any,
         command: Any,
         origin: Any,
-        stats: dict[str, Any],
+        stats: Stats,
         ts: datetime,
         millis: float,
         response_length: int | None,
         client: str | None,
         source: str | None,
-        raw: Mapping[str, Any] | None,
+        raw: Mapping[str, Any] | LineDocument | None,  # (a LineDocument is a registered Mapping)
     ) -> QueryEvent:
         if type(ns) is not str or not ns:
             raise BadRecord(f"field 'ns' is not a namespace: {ns!r:.60}")
@@ -315,9 +372,8 @@ class Normalizer:
             context = self._context(comment)
             rid, route = context.request_id, context.route
         name = shape.command_name
-        get = stats.get
-        query_hash = get("queryHash") or get("planCacheShapeHash")
-        docs, keys, nreturned, matched, deleted, plan, app, shape_hash = _stats_fields(stats)
+        docs, keys, nreturned, matched, deleted, plan, app, shape_hash = stats[:8]
+        query_hash, sort_stage, used_disk, exhausted, error = stats[8:]
         return event_from_values(
             ts,
             op,
@@ -334,20 +390,20 @@ class Normalizer:
             nreturned,
             response_length,
             plan,
-            get("hasSortStage") is True or get("scanAndOrder") is True,
-            get("usedDisk") is True,
-            query_hash if type(query_hash) is str else None,
+            sort_stage,
+            used_disk,
+            query_hash,
             client,
             app,
             rid,
             route,
             shape.params_hash,
-            (get("cursorExhausted") is True) if name in _CURSOR_COMMANDS else None,
+            exhausted if name in _CURSOR_COMMANDS else None,
             shape.diagnostic
             or database in ADMIN_DATABASES
             or collection.startswith("system.")
             or name.lower() in ADMIN_COMMANDS,
-            _error(stats) if "errCode" in stats or "errMsg" in stats or "ok" in stats else None,
+            error,
             source,
             raw,
             shape.skip,
@@ -367,7 +423,65 @@ class Normalizer:
         )
 
 
-def _stats_fields(stats: dict[str, Any]) -> tuple[Any, ...]:
+# What ``_event`` reads of a record besides its command: docsExamined, keysExamined, nreturned,
+# nMatched, ndeleted, planSummary, appName, queryShapeHash, then queryHash (or 8.0's
+# planCacheShapeHash), hasSortStage (or scanAndOrder), usedDisk, cursorExhausted, the error.
+Stats = tuple[Any, ...]
+
+
+def _log_op(kind: Any, command: Any, ns: Any) -> str:
+    """A log line's operation type, in the profiler's terms."""
+    if kind in _STATEMENT_TYPES:
+        return str(kind)
+    if isinstance(command, dict):
+        name = next(iter(command), "").lower()
+        if name in ("update", "delete") and str(ns).endswith(".$cmd"):
+            return "update" if name == "update" else "remove"
+        return _LOG_OPS.get(name, "command")
+    return "command"
+
+
+def _attr_stats(attr: SlowQueryAttr) -> Stats | None:
+    """``_dict_stats`` of a decoded log line when every value is plain (ints, strings) and
+    there is no error reply; None sends the line down the ordinary path."""
+    unset = UNSET  # (a local: compiled, each use of the global would be a dictionary lookup)
+    if attr.errCode is not unset or attr.errMsg is not unset or attr.ok is not unset:
+        return None
+    docs, keys, nreturned = attr.docsExamined, attr.keysExamined, attr.nreturned
+    matched, deleted = attr.nMatched, attr.ndeleted
+    plan, app, shape_hash = attr.planSummary, attr.appName, attr.queryShapeHash
+    if not (
+        (docs is unset or docs is None or type(docs) is int)
+        and (keys is unset or keys is None or type(keys) is int)
+        and (nreturned is unset or nreturned is None or type(nreturned) is int)
+        and (matched is unset or matched is None or type(matched) is int)
+        and (deleted is unset or deleted is None or type(deleted) is int)
+        and (plan is unset or plan is None or type(plan) is str)
+        and (app is unset or app is None or type(app) is str)
+        and (shape_hash is unset or shape_hash is None or type(shape_hash) is str)
+    ):
+        return None
+    query_hash = attr.queryHash
+    if query_hash is unset or not query_hash:
+        query_hash = attr.planCacheShapeHash
+    return (
+        None if docs is unset else docs,
+        None if keys is unset else keys,
+        None if nreturned is unset else nreturned,
+        None if matched is unset else matched,
+        None if deleted is unset else deleted,
+        None if plan is unset else plan,
+        None if app is unset else app,
+        None if shape_hash is unset else shape_hash,
+        query_hash if type(query_hash) is str else None,
+        attr.hasSortStage is True or attr.scanAndOrder is True,
+        attr.usedDisk is True,
+        attr.cursorExhausted is True,
+        None,
+    )
+
+
+def _dict_stats(stats: dict[str, Any]) -> Stats:
     """Counters and texts of a record: ints and strings on the fast path; anything else is
     decoded (Extended JSON numbers) or rejected with the field named."""
     get = stats.get
@@ -392,7 +506,22 @@ def _stats_fields(stats: dict[str, Any]) -> tuple[Any, ...]:
     ):
         plan, app = _text(stats, "planSummary"), _text(stats, "appName")
         shape_hash = _text(stats, "queryShapeHash")
-    return docs, keys, nreturned, matched, deleted, plan, app, shape_hash
+    query_hash = get("queryHash") or get("planCacheShapeHash")
+    return (
+        docs,
+        keys,
+        nreturned,
+        matched,
+        deleted,
+        plan,
+        app,
+        shape_hash,
+        query_hash if type(query_hash) is str else None,
+        get("hasSortStage") is True or get("scanAndOrder") is True,
+        get("usedDisk") is True,
+        get("cursorExhausted") is True,
+        _error(stats) if "errCode" in stats or "errMsg" in stats or "ok" in stats else None,
+    )
 
 
 def _plain(value: Any) -> bool:

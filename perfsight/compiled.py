@@ -46,6 +46,7 @@ MODULES = (
     "analyzers/shape_table.py",
     "analyzers/shapes.py",
     "collectors/extjson.py",
+    "collectors/line_document.py",
     "collectors/log_chunks.py",
     "collectors/mongo_log.py",
     "collectors/mongo_normalize.py",
