@@ -39,7 +39,7 @@ from collectors.file_reader import (
 )
 from collectors.input_report import InputReport
 from collectors.log_schema import DECODE_ERRORS, LogLine, decode_line
-from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions
+from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions, command_twin
 from perfsight.models import QueryEvent
 
 SLOW_QUERY_ID = 51803
@@ -66,26 +66,36 @@ class _WriteTwins:
     def is_twin(self, ctx: object, component: object, event: QueryEvent) -> bool:
         """Whether ``event`` (of a line with these ``ctx`` and ``c``) is the ``COMMAND`` twin
         of a ``WRITE`` line before it."""
+        return self.observe(ctx, component, event.op, event.namespace, event.filter_shape is None)
+
+    def observe(
+        self, ctx: object, component: object, op: str, namespace: str, no_filter: bool
+    ) -> bool:
+        """``is_twin`` from the values it reads of the event. Asking twice about the same
+        ``COMMAND`` line gives the same answer (what ``LogReader`` does when a line it took
+        for a twin before normalising it is not one)."""
         if self.resolve is not None:
-            self._first_on_connection(ctx, component, event)
-        op, pending = event.op, self.pending
+            self._first_on_connection(ctx, component, op, no_filter)
+        pending = self.pending
         if op == "update" or op == "remove":
             if component == "WRITE":
-                pending[ctx] = (event.namespace, op)
-            elif pending.get(ctx) == (event.namespace, op) and event.filter_shape is None:
+                pending[ctx] = (namespace, op)
+            elif no_filter and pending.get(ctx) == (namespace, op):
                 del pending[ctx]
                 return True
         elif pending:
             pending.pop(ctx, None)  # another operation: no twin is coming
         return False
 
-    def _first_on_connection(self, ctx: object, component: object, event: QueryEvent) -> None:
+    def _first_on_connection(
+        self, ctx: object, component: object, op: str, no_filter: bool
+    ) -> None:
         """A connection's first ``COMMAND`` update/delete line in a part asks what came
         before the part."""
         if ctx in self.seen or self.resolve is None:
             return
         self.seen.add(ctx)
-        if event.op in ("update", "remove") and component != "WRITE" and event.filter_shape is None:
+        if (op == "update" or op == "remove") and component != "WRITE" and no_filter:
             state = self.resolve(ctx)
             if state is not None:
                 self.pending[ctx] = state
@@ -160,6 +170,15 @@ class LogReader(FileReader):
                             ctx = None
                         if component is UNSET:
                             component = None
+                        if component != "WRITE" and twins.pending:
+                            # the COMMAND twin of a WRITE line: its data is the WRITE line's,
+                            # so it is recognised before it is normalised
+                            key = command_twin(decoded.attr)  # (namespace, op)
+                            if key is not None and twins.observe(
+                                ctx, component, key[1], key[0], True
+                            ):
+                                counts.merged += 1
+                                continue
                         event = log_line(decoded, line, f"{name}:{lineno}")
                     else:
                         try:

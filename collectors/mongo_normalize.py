@@ -441,6 +441,26 @@ def _log_op(kind: Any, command: Any, ns: Any) -> str:
     return "command"
 
 
+def command_twin(attr: SlowQueryAttr | None) -> tuple[str, str] | None:
+    """(namespace, op) of an update or delete *command* line (``ns: "<db>.$cmd"``), as
+    ``log_line`` would normalise it, from those fields alone; None for any other line. Such a
+    line is the ``COMMAND`` twin of the ``WRITE`` lines of its statements
+    (``collectors.mongo_log``)."""
+    if attr is None:
+        return None
+    ns, command, kind = attr.ns, attr.command, attr.type
+    if type(ns) is not str or type(command) is not dict or kind in _STATEMENT_TYPES:
+        return None  # (a statement's own line: a WRITE line, never a twin)
+    op = _log_op(kind, command, ns)
+    if op != "update" and op != "remove":
+        return None
+    target = command[next(iter(command))]
+    database, _, collection = ns.partition(".")
+    if collection == "$cmd" and type(target) is str and target:  # as shape_of and _event do
+        collection = target
+    return f"{database}.{collection}", op
+
+
 def _attr_stats(attr: SlowQueryAttr) -> Stats | None:
     """``_dict_stats`` of a decoded log line when every value is plain (ints, strings) and
     there is no error reply; None sends the line down the ordinary path."""

@@ -1,9 +1,11 @@
 """The schema path of the log reader (``collectors.log_schema`` + ``Normalizer.log_line``)
 against the ordinary one (the whole line parsed, ``Normalizer.log_entry``): the same event or
-the same rejection for every line, real or odd."""
+the same rejection for every line, real or odd; and COMMAND twins recognised before they are
+normalised."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import pickle
 from collections.abc import Callable, Mapping
@@ -14,9 +16,18 @@ import orjson
 import pytest
 
 from bench.make_mongo_log import lines as bench_lines
+from collectors.input_report import InputReport
 from collectors.line_document import LineDocument
 from collectors.log_schema import DECODE_ERRORS, SlowQueryAttr, decode_line
-from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions, _dict_stats
+from collectors.mongo_log import read_log
+from collectors.mongo_normalize import (
+    BadRecord,
+    Normalizer,
+    ReadOptions,
+    _dict_stats,
+    command_twin,
+)
+from perfsight.models import QueryEvent
 from tests.analyze.conftest import LOG_SAMPLES
 
 Outcome = Any  # a QueryEvent, None (before --since) or ("rejected", reason)
@@ -228,3 +239,62 @@ def test_a_huge_integer_the_schema_reads_is_kept_in_raw() -> None:
     event = Normalizer(ReadOptions()).log_line(decode_line(line), line)
     assert event is not None and event.raw is not None
     assert event.raw["attr"]["locks"]["Global"]["acquireCount"]["r"] == 2**70
+
+
+def _slow_lines(lines: list[bytes]) -> list[tuple[bytes, Any]]:
+    out = []
+    for line in lines:
+        try:
+            decoded = decode_line(line)
+        except DECODE_ERRORS:
+            continue
+        if decoded.id == 51803:
+            out.append((line, decoded))
+    return out
+
+
+@pytest.mark.parametrize("source", ["generated", *LOG_SAMPLES])
+def test_command_twins_are_recognised_as_the_normaliser_would(
+    sample: Callable[[str], Path], source: str
+) -> None:
+    """``command_twin`` names exactly the lines the reader pairs with a WRITE line after
+    normalising them, with the same namespace and operation."""
+    if source == "generated":
+        lines = list(bench_lines(3000, seed=5, malformed_every=10**9))
+    else:
+        lines = sample(source).read_bytes().splitlines()
+    normalizer, twins = Normalizer(ReadOptions()), 0
+    for line, decoded in _slow_lines(lines):
+        event = _outcome(lambda line=line: normalizer.log_entry(orjson.loads(line)))
+        if not isinstance(event, QueryEvent):
+            continue
+        key = command_twin(decoded.attr)
+        pairable = event.op in ("update", "remove") and event.filter_shape is None
+        if key is not None:
+            assert key == (event.namespace, event.op) and event.filter_shape is None
+            twins += 1
+        else:
+            assert not (pairable and decoded.c != "WRITE"), line
+    if source in ("generated", LOG_SAMPLES[2]):  # (the other samples have no update commands)
+        assert twins > 0
+
+
+def test_a_command_twin_is_merged_before_it_is_normalised(write_lines: Callable[..., Path]) -> None:
+    """Its data is its WRITE line's: a twin with an unreadable duration is merged, as a
+    readable one; the same line without a WRITE line before it is rejected."""
+    lines = list(bench_lines(3000, seed=5, malformed_every=10**9))
+    pair = next(
+        (first, second)
+        for first, second in itertools.pairwise(lines)
+        if b'"c":"WRITE"' in first and command_twin(decode_line(second).attr) is not None
+    )
+    broken = orjson.loads(pair[1])
+    broken["attr"]["durationMillis"] = "slow"
+    twin_path = write_lines([orjson.loads(pair[0]), broken], name="pair.log")
+    report = InputReport()
+    events = list(read_log(twin_path, report=report))
+    assert len(events) == 1 and report.duplicates_merged == 1 and report.rejected == 0
+    alone = write_lines([broken], name="alone.log")
+    report = InputReport()
+    assert list(read_log(alone, report=report)) == []
+    assert report.rejected == 1 and "durationMillis" in report.rejections[0].reason
