@@ -122,10 +122,12 @@ def analyze_log_parallel(
     workers: int | None = None,
     parts: int | None = None,
     progress: Callable[[int], None] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> AnalysisResult | None:
     """The analysis of ``path`` read by ``workers`` processes (default: the CPU count); None
     when an analyzer can neither be merged nor be fed in order from here (then call
-    ``analyze``)."""
+    ``analyze``). ``started()`` is called in this process once the workers are reading (what
+    it does overlaps their first part)."""
     global _JOB
     analyzers = default_analyzers(context)
     merged = [i for i, a in enumerate(analyzers) if hasattr(a, "merge")]
@@ -150,7 +152,7 @@ def analyze_log_parallel(
     lines_before = done = 0
     try:
         with bulk_collection(), multiprocessing.get_context("fork").Pool(count) as pool:
-            for part in _in_order(pool, bounds, ahead=2 * count):
+            for part in _in_order(pool, bounds, ahead=2 * count, started=started):
                 _shift(part, lines_before)
                 lines_before += part.report.lines_read
                 report.merge(part.report)
@@ -166,13 +168,21 @@ def analyze_log_parallel(
     return result_of(shapes, analyzers, context, report)
 
 
-def _in_order(pool: Any, bounds: Sequence[tuple[int, int]], *, ahead: int) -> Iterator[_Part]:
+def _in_order(
+    pool: Any,
+    bounds: Sequence[tuple[int, int]],
+    *,
+    ahead: int,
+    started: Callable[[], None] | None = None,
+) -> Iterator[_Part]:
     """The parts' results in input order, with at most ``ahead`` parts read but not yet
     consumed: memory stays bounded when the workers outpace this process."""
     pending: deque[Any] = deque()
     todo = iter(bounds)
     for bound in itertools.islice(todo, ahead):
         pending.append(pool.apply_async(_read, (bound,)))
+    if started is not None:
+        started()
     while pending:
         part: _Part = pickle.loads(pending.popleft().get())
         for bound in itertools.islice(todo, 1):

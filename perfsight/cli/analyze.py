@@ -15,15 +15,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from analyzers.base import AnalysisContext
-from analyzers.endpoint_probe import findings_for_settings
 from collectors.file_input import STDIN
-from collectors.http_probe import ProbeReport
 from collectors.index_file import load_indexes
 from collectors.input_report import InputReport
 from collectors.mongo_normalize import ReadOptions
@@ -36,15 +34,17 @@ from perfsight.analysis import (
     shape_stats_for,
 )
 from perfsight.analysis_parallel import analyze_log_parallel, parallel_log
-from perfsight.cli import live_options, probe
+from perfsight.cli import live_options, probe_options
 from perfsight.cli.analyze_output import input_summary, render_markdown, render_table, report_json
 from perfsight.cli.context import err, open_store, out, settings_from
 from perfsight.config import Settings
 from perfsight.durations import parse_duration
 from perfsight.errors import ConfigError, InputError
 from perfsight.models import SEVERITY_RANK, Finding, parse_iso, utcnow
-from perfsight.store.findings import upsert_findings
-from perfsight.store.shapes import save_shape_stats
+
+if TYPE_CHECKING:
+    from collectors.http_probe import ProbeReport
+    from perfsight.store import Store
 
 SUMMARY = "Analyse MongoDB query events (logs, profile files, live profiler); report findings."
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -116,7 +116,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="do not write the shape statistics and findings to the store",
     )
-    probe.add_arguments(parser)
+    probe_options.add_arguments(parser)
     live_options.add_arguments(parser)
     parser.set_defaults(handler=run)
     return parser
@@ -156,9 +156,13 @@ def run(args: argparse.Namespace) -> int:
     have_files = any(
         (args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files)
     )
-    if args.probe and not have_files:
-        return probe.run(args, settings)  # the HTTP probe alone
-    probe_report = probe.probe_target(settings, args) if args.probe else None
+    probe_report = None
+    if args.probe:
+        from perfsight.cli import probe  # httpx and the store: only for --probe
+
+        if not have_files:
+            return probe.run(args, settings)  # the HTTP probe alone
+        probe_report = probe.probe_target(settings, args)
     now = utcnow()
     inputs = _inputs(
         args.log, args.profile_file, settings.mongo.log_files, settings.mongo.profile_files
@@ -169,14 +173,25 @@ def run(args: argparse.Namespace) -> int:
         indexes, notes = load_indexes(args.indexes)
         for note in notes:
             err.print(note, markup=False, highlight=False)
-    store = None if args.no_store else open_store(settings)
+    stores: list[Store] = []
+
+    def open_the_store() -> None:
+        """Called once the input is being read (by other processes, for a large log): the
+        store and its libraries load while they read, not before they start."""
+        if not args.no_store and not stores:
+            stores.append(open_store(settings))
+
     try:
         report = InputReport()
         context = AnalysisContext(settings=settings.analysis, indexes=indexes, now=now)
         options = ReadOptions.from_settings(settings.mongo, since=since)
         with _progress(inputs) as progress, bulk_collection():
-            result = _analyze(inputs, args.jobs, context, settings, options, report, progress)
+            result = _analyze(
+                inputs, args.jobs, context, settings, options, report, progress, open_the_store
+            )
         if probe_report is not None:
+            from analyzers.endpoint_probe import findings_for_settings
+
             result = replace(
                 result, findings=[*result.findings, *findings_for_settings(settings, probe_report)]
             )
@@ -189,11 +204,14 @@ def run(args: argparse.Namespace) -> int:
                 f"line {first.line}: {first.reason})",
                 source=first.source,
             )
-        if store is not None:
-            upsert_findings(store, result.findings, origin="analyze")
-            save_shape_stats(store, result.shapes.buckets(), source=_source_label(inputs))
+        if stores:
+            from perfsight.store.findings import upsert_findings
+            from perfsight.store.shapes import save_shape_stats
+
+            upsert_findings(stores[0], result.findings, origin="analyze")
+            save_shape_stats(stores[0], result.shapes.buckets(), source=_source_label(inputs))
     finally:
-        if store is not None:
+        for store in stores:
             store.close()
     failed = _failed(result.findings, args.fail_on)
     _print(result, args, since, failed, probe_report)
@@ -208,8 +226,10 @@ def _analyze(
     options: ReadOptions,
     report: InputReport,
     progress: Callable[[str, int], None] | None,
+    started: Callable[[], None],
 ) -> AnalysisResult:
-    """One large plain log is read by several processes (the same result, sooner)."""
+    """One large plain log is read by several processes (the same result, sooner).
+    ``started()`` is called once reading has begun."""
     path = parallel_log(inputs) if jobs != 1 else None
     if path is not None:
         advance = (lambda done: progress(path, done)) if progress is not None else None
@@ -221,9 +241,11 @@ def _analyze(
             report=report,
             workers=jobs,
             progress=advance,
+            started=started,
         )
         if result is not None:
             return result
+    started()
     events = read_events(inputs, options=options, report=report, progress=progress)
     return analyze(events, context=context, shapes=shape_stats_for(settings), report=report)
 
@@ -236,6 +258,8 @@ def run_live(
 ) -> int:
     """``--live``: the same analysis, output and exit codes, from a running server."""
     from perfsight.cli import analyze_live  # pymongo and friends: only for --live
+    from perfsight.store.findings import upsert_findings
+    from perfsight.store.shapes import save_shape_stats
 
     if args.log or args.profile_file:
         raise InputError("--live reads the server: drop --log/--profile-file", source="--live")
@@ -320,7 +344,9 @@ def _print(
     else:
         render_table(result, top=args.top, console=out)
         if probe_report is not None:
-            probe.render_probes(probe_report)
+            from perfsight.cli.probe import render_probes
+
+            render_probes(probe_report)
     out.file.flush()
 
 

@@ -1,9 +1,9 @@
 """The HTTP probe on the command line: ``perfsight analyze --probe``.
 
-Kept apart from ``perfsight/cli/analyze.py`` so that the analyze command only adds the options
-(``add_arguments``) and calls ``run``; ``analyzers.endpoint_probe.findings_for_settings`` gives
-the findings to merge into other output. Findings go to the store like every other finding
-(origin ``probe``).
+Kept apart from ``perfsight/cli/analyze.py``: the analyze command adds the options
+(``perfsight.cli.probe_options``) and, when ``--probe`` is given, imports this module and calls
+``run``; ``analyzers.endpoint_probe.findings_for_settings`` gives the findings to merge into
+other output. Findings go to the store like every other finding (origin ``probe``).
 """
 
 from __future__ import annotations
@@ -26,33 +26,6 @@ from perfsight.models import Finding
 from perfsight.store.findings import upsert_findings
 
 ORIGIN = "probe"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "HTTP probe", "Call the API's GET list endpoints and static files ([target] settings)."
-    )
-    group.add_argument(
-        "--probe",
-        action="store_true",
-        help="probe [target] list_endpoints, static_assets and the openapi document for "
-        "unpaginated lists, uncompressed responses and static files without Cache-Control",
-    )
-    group.add_argument(
-        "--probe-endpoint",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a GET list endpoint to probe as well (path, 'GET /path' or URL; repeatable)",
-    )
-    group.add_argument("--probe-openapi", metavar="FILE_OR_URL", help="instead of [target] openapi")
-    group.add_argument("--probe-base-url", metavar="URL", help="instead of [target] base_url")
-    group.add_argument(
-        "--probe-json", action="store_true", help="print the probe's records and findings as JSON"
-    )
-    group.add_argument(
-        "--probe-no-store", action="store_true", help="do not write the findings to the store"
-    )
 
 
 def target_settings(settings: Settings, base_url: str | None) -> TargetSettings:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from analyzers.base import AnalysisContext
@@ -26,6 +27,8 @@ from perfsight.analysis_parallel import analyze_log_parallel, parallel_log
 from perfsight.cli.analyze_output import report_json
 from perfsight.cli.main import main
 from perfsight.config import Settings
+from perfsight.store import Store
+from perfsight.store.findings import list_findings
 from tests.analyze.conftest import LOG_SAMPLES
 
 
@@ -210,3 +213,26 @@ def test_the_cli_gives_the_same_json_with_one_or_two_processes(
         data.pop("generated_at")
         outputs.append(copy.deepcopy(data))
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.usefixtures("_cli")
+def test_the_store_opened_while_the_workers_read_gets_the_findings(
+    generated: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store (and its libraries) is opened once the workers are reading, not before."""
+    assert main(["analyze", "--log", str(generated), "--format", "json", "--jobs", "2"]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        stored = list_findings(store)
+    assert found and {f["id"] for f in found} == {s.finding.id for s in stored}
+
+
+@pytest.mark.usefixtures("_cli")
+def test_a_store_that_cannot_open_stops_the_workers_and_exits_2(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PERFSIGHT_STORE__URL", "nosuchdb://nowhere/x")
+    before = set(psutil.Process().children(recursive=True))
+    assert main(["analyze", "--log", str(generated), "--format", "json", "--jobs", "2"]) == 2
+    assert "unsupported database" in capsys.readouterr().err
+    assert set(psutil.Process().children(recursive=True)) <= before  # the pool is gone
