@@ -4,9 +4,10 @@ and ended, whether it reads or writes, whether it is a batched ``$in``, who sent
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal
 
-from perfsight.models import QueryEvent, from_epoch
+from perfsight.models import QueryEvent, epoch, from_epoch
 
 OpKind = Literal["read", "write", "getmore", "other"]
 
@@ -20,6 +21,30 @@ _OP_KINDS: dict[str, OpKind] = {
     "update": "write",
     "remove": "write",
 }
+
+
+class _LastEpoch:
+    __slots__ = ("ts", "value")
+
+    def __init__(self) -> None:
+        self.ts: datetime | None = None  # held, so its identity cannot be reused meanwhile
+        self.value = 0.0
+
+
+_LAST_EPOCH = _LastEpoch()
+
+
+def epoch_of(ts: datetime) -> float:
+    """``perfsight.models.epoch(ts)``, worked out once per event: the shape statistics and the
+    per-request analyzers each need it, and ``datetime.timestamp()`` costs more than the rest
+    of what they read."""
+    last = _LAST_EPOCH
+    if ts is last.ts:
+        return last.value
+    value = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
+    last.ts = ts
+    last.value = value
+    return value
 
 
 def op_kind(op: str, command_name: str | None) -> OpKind:

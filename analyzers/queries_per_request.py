@@ -14,10 +14,11 @@ from typing import Any
 
 from analyzers import distribution
 from analyzers.base import AnalysisContext
+from analyzers.events import epoch_of
 from analyzers.idle_groups import IdleGroups
 from analyzers.requests import MAX_REQUEST_SECONDS, ClientKey, Op
 from perfsight.durations import parse_duration
-from perfsight.models import Finding, QueryEvent, endpoint_matches, epoch
+from perfsight.models import Finding, QueryEvent, endpoint_matches
 from perfsight.thresholds import Threshold
 
 METRIC = "db_queries_per_request"
@@ -93,7 +94,7 @@ class QueriesPerRequestAnalyzer:
         if event.is_admin or not rid:
             return  # without a request id there is no request to count for
         ts = event.ts
-        self._count(ts.timestamp() if ts.tzinfo is not None else epoch(ts), rid, event.endpoint)
+        self._count(epoch_of(ts), rid, event.endpoint)
 
     def feed_op(
         self, op: Op | None, rid: str | None, endpoint: str | None, _client: ClientKey | None

@@ -6,9 +6,9 @@ Operations are kept as small tuples (``Op``) and a request is closed once it has
 
 from __future__ import annotations
 
-from analyzers.events import client_host
+from analyzers.events import client_host, epoch_of
 from analyzers.shape_table import ShapeTable
-from perfsight.models import QueryEvent, epoch
+from perfsight.models import QueryEvent
 
 # Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
 MAX_OPS_PER_REQUEST = 10_000
@@ -98,7 +98,7 @@ def request_values(
     if event.is_admin:
         return None
     ts = event.ts
-    end = ts.timestamp() if ts.tzinfo is not None else epoch(ts)
+    end = epoch_of(ts)
     millis = float(event.millis or 0.0)
     rid, endpoint = event.request_id, event.endpoint
     if names is not None:

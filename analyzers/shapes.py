@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from analyzers.base import merge_keyed
-from analyzers.events import returned_of
+from analyzers.events import epoch_of, returned_of
 from analyzers.examples import example_of
 from perfsight.models import Finding, QueryEvent, iso
 
@@ -196,7 +196,7 @@ class ShapeStats:
         # QueryEvent attribute is a generic attribute lookup).
         ts, namespace, fingerprint = event.ts, event.namespace, event.fingerprint
         size = self.bucket_seconds
-        bucket = ts.timestamp() // size * size
+        bucket = epoch_of(ts) // size * size
         key = (namespace, fingerprint, bucket)
         stat = self._stats.get(key)
         if stat is None:

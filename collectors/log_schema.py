@@ -24,7 +24,9 @@ from msgspec import UNSET
 
 
 class SlowQueryAttr(msgspec.Struct, gc=False):
-    """The attr fields ``Normalizer.log_entry`` reads (a test compares the two)."""
+    """The attr fields ``Normalizer.log_entry`` reads (a test compares the two). The order
+    matters: ``collectors.mongo_normalize`` reads them by position (``astuple``) and checks
+    the order when it is imported."""
 
     ns: Any = UNSET
     command: Any = UNSET

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 from msgspec import UNSET
+from msgspec.structs import astuple
 
 from analyzers.fingerprint import shape_of
 from collectors.event_factory import event_from_values
@@ -251,11 +252,13 @@ class Normalizer:
         the same event, read without building the fields nobody reads. A line this path does
         not expect (a field missing or oddly typed, an error reply) is parsed whole and goes
         through ``log_entry``: the same result, the same rejection messages."""
-        unset = UNSET  # (a local: see _attr_stats)
+        unset = UNSET  # (a local: compiled, each use of the global is a dictionary lookup)
         attr = line.attr
         if attr is None:
             return self._whole(data, source)
-        t, ns, command, millis, ctx = line.t, attr.ns, attr.command, attr.durationMillis, line.ctx
+        values = astuple(attr)  # one call instead of an attribute lookup per field
+        t, ctx = line.t, line.ctx
+        ns, command, millis = values[0], values[1], values[2]
         if not (
             type(t) is dict
             and type(ns) is str
@@ -278,17 +281,17 @@ class Normalizer:
             ts = ts.astimezone(UTC)
         if self._since is not None and ts < self._since:
             return None
-        reslen, remote = attr.reslen, attr.remote
+        reslen, remote = values[5], values[6]
         if reslen is unset:
             reslen = None
         if remote is unset:
             remote = None
-        stats = _attr_stats(attr)
+        stats = _attr_stats(values)
         if stats is None or not (_plain(reslen) and _text_or_none(remote)):
             return self._whole(data, source)
-        origin = attr.originatingCommand
+        origin = values[4]
         return self._event(
-            _log_op(attr.type, command, ns),
+            _log_op(values[3], command, ns),
             ns,
             command,
             None if origin is unset else origin,
@@ -372,8 +375,21 @@ class Normalizer:
             context = self._context(comment)
             rid, route = context.request_id, context.route
         name = shape.command_name
-        docs, keys, nreturned, matched, deleted, plan, app, shape_hash = stats[:8]
-        query_hash, sort_stage, used_disk, exhausted, error = stats[8:]
+        (
+            docs,
+            keys,
+            nreturned,
+            matched,
+            deleted,
+            plan,
+            app,
+            shape_hash,
+            query_hash,
+            sort_stage,
+            used_disk,
+            exhausted,
+            error,
+        ) = stats
         return event_from_values(
             ts,
             op,
@@ -431,14 +447,17 @@ Stats = tuple[Any, ...]
 
 def _log_op(kind: Any, command: Any, ns: Any) -> str:
     """A log line's operation type, in the profiler's terms."""
-    if kind in _STATEMENT_TYPES:
+    if kind != "command" and kind in _STATEMENT_TYPES:  # ("command": every COMMAND line)
         return str(kind)
-    if isinstance(command, dict):
-        name = next(iter(command), "").lower()
-        if name in ("update", "delete") and str(ns).endswith(".$cmd"):
-            return "update" if name == "update" else "remove"
-        return _LOG_OPS.get(name, "command")
-    return "command"
+    if not isinstance(command, dict):
+        return "command"
+    name = ""
+    for key in command:  # the first key (a loop makes no iterator object, compiled)
+        name = str(key).lower()
+        break
+    if (name == "update" or name == "delete") and str(ns).endswith(".$cmd"):
+        return "update" if name == "update" else "remove"
+    return _LOG_OPS.get(name, "command")
 
 
 def command_twin(attr: SlowQueryAttr | None) -> tuple[str, str] | None:
@@ -461,15 +480,21 @@ def command_twin(attr: SlowQueryAttr | None) -> tuple[str, str] | None:
     return f"{database}.{collection}", op
 
 
-def _attr_stats(attr: SlowQueryAttr) -> Stats | None:
-    """``_dict_stats`` of a decoded log line when every value is plain (ints, strings) and
-    there is no error reply; None sends the line down the ordinary path."""
-    unset = UNSET  # (a local: compiled, each use of the global would be a dictionary lookup)
-    if attr.errCode is not unset or attr.errMsg is not unset or attr.ok is not unset:
-        return None
-    docs, keys, nreturned = attr.docsExamined, attr.keysExamined, attr.nreturned
-    matched, deleted = attr.nMatched, attr.ndeleted
-    plan, app, shape_hash = attr.planSummary, attr.appName, attr.queryShapeHash
+def _attr_stats(values: tuple[Any, ...]) -> Stats | None:
+    """``_dict_stats`` of a decoded log line (``astuple`` of its ``SlowQueryAttr``) when every
+    value is plain (ints, strings) and there is no error reply; None sends the line down the
+    ordinary path."""
+    unset = UNSET  # (a local: see log_line)
+    if values[21] is not unset or values[22] is not unset or values[24] is not unset:
+        return None  # errCode, errMsg, ok: an error reply
+    docs, keys, nreturned, matched, deleted = (
+        values[7],
+        values[8],
+        values[9],
+        values[10],
+        values[11],
+    )
+    plan, app, shape_hash = values[12], values[13], values[14]
     if not (
         (docs is unset or docs is None or type(docs) is int)
         and (keys is unset or keys is None or type(keys) is int)
@@ -481,9 +506,9 @@ def _attr_stats(attr: SlowQueryAttr) -> Stats | None:
         and (shape_hash is unset or shape_hash is None or type(shape_hash) is str)
     ):
         return None
-    query_hash = attr.queryHash
+    query_hash = values[15]
     if query_hash is unset or not query_hash:
-        query_hash = attr.planCacheShapeHash
+        query_hash = values[16]  # 8.0's planCacheShapeHash
     return (
         None if docs is unset else docs,
         None if keys is unset else keys,
@@ -494,11 +519,43 @@ def _attr_stats(attr: SlowQueryAttr) -> Stats | None:
         None if app is unset else app,
         None if shape_hash is unset else shape_hash,
         query_hash if type(query_hash) is str else None,
-        attr.hasSortStage is True or attr.scanAndOrder is True,
-        attr.usedDisk is True,
-        attr.cursorExhausted is True,
+        values[17] is True or values[18] is True,  # hasSortStage, scanAndOrder
+        values[19] is True,  # usedDisk
+        values[20] is True,  # cursorExhausted
         None,
     )
+
+
+# The positions log_line and _attr_stats read in ``astuple(SlowQueryAttr)``.
+_ATTR_ORDER = (
+    "ns",
+    "command",
+    "durationMillis",
+    "type",
+    "originatingCommand",
+    "reslen",
+    "remote",
+    "docsExamined",
+    "keysExamined",
+    "nreturned",
+    "nMatched",
+    "ndeleted",
+    "planSummary",
+    "appName",
+    "queryShapeHash",
+    "queryHash",
+    "planCacheShapeHash",
+    "hasSortStage",
+    "scanAndOrder",
+    "usedDisk",
+    "cursorExhausted",
+    "errCode",
+    "errMsg",
+    "errName",
+    "ok",
+)
+if tuple(SlowQueryAttr.__struct_fields__) != _ATTR_ORDER:
+    raise ImportError("SlowQueryAttr's fields changed order: update collectors.mongo_normalize")
 
 
 def _dict_stats(stats: dict[str, Any]) -> Stats:
