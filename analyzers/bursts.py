@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Final
 
 from analyzers.idle_groups import IdleGroups
 from analyzers.request_patterns import CLOCK_SLACK, Repeat, Thresholds
@@ -22,9 +23,9 @@ BurstKey = tuple[ClientKey, str | None, int]  # (client, endpoint, shape)
 
 # A source "returns about as many documents as the burst has queries": within this fraction
 # (at least one document either way).
-SOURCE_TOLERANCE = 0.25
+SOURCE_TOLERANCE: Final = 0.25
 # Recent possible sources remembered per client.
-HISTORY = 32
+HISTORY: Final = 32
 
 
 class Candidate:

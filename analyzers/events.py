@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from perfsight.models import QueryEvent, epoch, from_epoch
 
 OpKind = Literal["read", "write", "getmore", "other"]
 
-READ_COMMANDS = frozenset({"find", "aggregate", "count", "distinct"})
-CURSOR_COMMANDS = frozenset({"find", "aggregate"})
-WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findandmodify"})
-_OP_KINDS: dict[str, OpKind] = {
+READ_COMMANDS: Final = frozenset({"find", "aggregate", "count", "distinct"})
+CURSOR_COMMANDS: Final = frozenset({"find", "aggregate"})
+WRITE_COMMANDS: Final = frozenset({"insert", "update", "delete", "findandmodify"})
+_OP_KINDS: Final[dict[str, OpKind]] = {
     "query": "read",
     "getmore": "getmore",
     "insert": "write",
@@ -31,7 +31,7 @@ class _LastEpoch:
         self.value = 0.0
 
 
-_LAST_EPOCH = _LastEpoch()
+_LAST_EPOCH: Final = _LastEpoch()
 
 
 def epoch_of(ts: datetime) -> float:

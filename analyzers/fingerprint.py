@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from analyzers.masking import MASK, mask_pipeline, mask_projection, mask_update, sort_document
 from analyzers.shape_parts import (
@@ -46,7 +46,7 @@ __all__ = [
     "shape_of",
 ]
 
-_TRUNCATED_HEAD = re.compile(r'^\s*\{\s*"?(\w+)"?\s*:\s*"((?:[^"\\]|\\.)*)"')
+_TRUNCATED_HEAD: Final = re.compile(r'^\s*\{\s*"?(\w+)"?\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def fingerprint(command: Mapping[str, Any], namespace: str, op: str = "command") -> str:
@@ -319,7 +319,7 @@ def _generic(command: Mapping[str, Any], name: str, coll: str, ns: str) -> Query
     )
 
 
-_HANDLERS: dict[str, Callable[..., QueryShape]] = {
+_HANDLERS: Final[dict[str, Callable[..., QueryShape]]] = {
     "find": _find,
     "aggregate": _aggregate,
     "count": _count,

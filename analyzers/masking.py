@@ -13,14 +13,14 @@ literals, not operators: a wrapper masks to ``"?"`` like the value it stands for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-MASK = "?"
+MASK: Final = "?"
 
 # One-key (or two-key legacy) documents that Extended JSON uses for typed values. ``$regex`` is
 # left out on purpose: in a query it is an operator (``{"$regex": …, "$options": …}``), and it
 # masks the same way in both readings.
-EXTJSON_KEYS = frozenset(
+EXTJSON_KEYS: Final = frozenset(
     {
         "$date",
         "$numberLong",
@@ -41,10 +41,10 @@ EXTJSON_KEYS = frozenset(
     }
 )
 
-_LOGICAL = frozenset({"$and", "$or", "$nor"})
+_LOGICAL: Final = frozenset({"$and", "$or", "$nor"})
 # Pipeline stages whose string arguments are names (collections, fields, output names), not
 # literals: masking them would merge different lookups into one shape.
-_NAME_STAGES = frozenset(
+_NAME_STAGES: Final = frozenset(
     {
         "$lookup",
         "$graphLookup",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from analyzers.allowlist import AllowList
 from analyzers.base import AnalysisContext, merge_keyed
@@ -28,8 +28,8 @@ from analyzers.shape_parts import collection_ref
 from perfsight.models import Finding, QueryEvent, Severity, epoch, from_epoch
 
 # Largest page size Google's AIP-158 allows; a query returning more is critical.
-CRITICAL_RETURNED = 1000
-MAX_ENDPOINTS = 10  # endpoints named in the evidence
+CRITICAL_RETURNED: Final = 1000
+MAX_ENDPOINTS: Final = 10  # endpoints named in the evidence
 
 
 @dataclass(slots=True)

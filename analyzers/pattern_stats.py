@@ -7,11 +7,11 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from analyzers import distribution
 
-MAX_CLIENTS = 5  # clients named in a low-confidence finding's evidence
+MAX_CLIENTS: Final = 5  # clients named in a low-confidence finding's evidence
 
 
 @dataclass(slots=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from analyzers.requests import Op
 from analyzers.shape_table import ShapeTable
 
 # Timestamps have millisecond resolution and durations are rounded: a source may appear to end
 # up to this much after the first repeated query started.
-CLOCK_SLACK = 0.002
+CLOCK_SLACK: Final = 0.002
 
 
 @dataclass(frozen=True, slots=True)

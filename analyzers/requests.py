@@ -6,16 +6,18 @@ Operations are kept as small tuples (``Op``) and a request is closed once it has
 
 from __future__ import annotations
 
+from typing import Final
+
 from analyzers.events import client_host, epoch_of
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent
 
 # Operations kept per request; a request beyond it is still counted, its extra ops are not kept.
-MAX_OPS_PER_REQUEST = 10_000
+MAX_OPS_PER_REQUEST: Final = 10_000
 # No HTTP request runs queries for this long: a "request id" whose queries span more is not one
 # (e.g. a constant comment such as "getUser" that labels a query, not a request). Such a group
 # is dropped and counted, never analysed as one enormous request.
-MAX_REQUEST_SECONDS = 300.0
+MAX_REQUEST_SECONDS: Final = 300.0
 
 
 class Op:

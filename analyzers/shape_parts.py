@@ -7,17 +7,17 @@ import hashlib
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from analyzers.masking import mask_query, sort_direction
 
-GETMORE_SUFFIX = ".getMore()"
-TRUNCATED = "<truncated>"
+GETMORE_SUFFIX: Final = ".getMore()"
+TRUNCATED: Final = "<truncated>"
 
 # Fields every command carries that say nothing about its shape (sessions, routing, concerns).
-GENERIC_FIELDS = frozenset(
+GENERIC_FIELDS: Final = frozenset(
     {
         "lsid",
         "$db",
@@ -49,7 +49,7 @@ GENERIC_FIELDS = frozenset(
 # First aggregation stages that make a pipeline a diagnostic read, not an application query.
 # A change stream is an application's, but its getMores wait for changes (awaitData): their
 # durations measure waiting, not work, so it is kept out of the query analysis too.
-DIAGNOSTIC_STAGES = frozenset(
+DIAGNOSTIC_STAGES: Final = frozenset(
     {
         "$changeStream",
         "$collStats",
@@ -67,7 +67,7 @@ DIAGNOSTIC_STAGES = frozenset(
 
 # Commands whose first value names the collection they act on (a log line of such a command
 # on "<db>.$cmd" is about "<db>.<that collection>").
-COLLECTION_COMMANDS = frozenset(
+COLLECTION_COMMANDS: Final = frozenset(
     {
         "find",
         "aggregate",
@@ -91,7 +91,7 @@ COLLECTION_COMMANDS = frozenset(
     }
 )
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+_IDENTIFIER: Final = re.compile(r"^[A-Za-z_$][\w$]*$")
 
 
 class QueryShape:
@@ -173,9 +173,9 @@ def collection_ref(collection: str) -> str:
 
 def dumps_literals(value: Any) -> bytes:
     try:
-        return orjson.dumps(value, default=_literal_default)
+        return orjson.dumps(value, default=_LITERAL_DEFAULT)
     except TypeError:  # an integer beyond 64 bits (Python's json reads them; orjson not)
-        return json.dumps(value, default=_literal_default, separators=(",", ":")).encode()
+        return json.dumps(value, default=_LITERAL_DEFAULT, separators=(",", ":")).encode()
 
 
 def to_json(value: Any) -> str:
@@ -186,6 +186,10 @@ def _literal_default(value: Any) -> str:
     # Values orjson cannot encode (bson ObjectId, Regex, Binary, Decimal128 from a live server)
     # still need a stable encoding for params_hash: type and text.
     return f"{type(value).__name__}:{value}"
+
+
+# (Final: compiled, the function object is a C static, not looked up at every call)
+_LITERAL_DEFAULT: Final = _literal_default
 
 
 def params_hash(namespace: str, *parts: Any) -> str:

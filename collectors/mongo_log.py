@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Final
 
 import orjson
 from msgspec import UNSET
@@ -42,11 +43,16 @@ from collectors.log_schema import DECODE_ERRORS, LogLine, decode_line
 from collectors.mongo_normalize import BadRecord, Normalizer, ReadOptions, command_twin
 from perfsight.models import QueryEvent
 
-SLOW_QUERY_ID = 51803
-_PROGRESS_EVERY = 8192  # lines between progress callbacks
+SLOW_QUERY_ID: Final = 51803
+_PROGRESS_EVERY: Final = 8192  # lines between progress callbacks
 
 
 Pending = tuple[str, str]  # (namespace, op) of a WRITE line waiting for its COMMAND twin
+
+
+# (Final: compiled, a C static instead of a dictionary lookup per line)
+_UNSET: Final = UNSET
+_decode_line: Final = decode_line
 
 
 class _WriteTwins:
@@ -157,7 +163,7 @@ class LogReader(FileReader):
                         counts.skipped += 1
                         continue
                 try:  # the fields read, skipping the rest (collectors.log_schema)
-                    decoded: LogLine | None = decode_line(line)
+                    decoded: LogLine | None = _decode_line(line)
                 except DECODE_ERRORS:
                     decoded = None  # parsed whole below, for orjson's message
                 try:
@@ -166,9 +172,9 @@ class LogReader(FileReader):
                             counts.skipped += 1
                             continue
                         ctx, component = decoded.ctx, decoded.c
-                        if ctx is UNSET:
+                        if ctx is _UNSET:
                             ctx = None
-                        if component is UNSET:
+                        if component is _UNSET:
                             component = None
                         if component != "WRITE" and twins.pending:
                             # the COMMAND twin of a WRITE line: its data is the WRITE line's,

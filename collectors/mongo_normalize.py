@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from msgspec import UNSET
@@ -30,6 +30,14 @@ from collectors.line_document import LineDocument
 from collectors.log_schema import LogLine, SlowQueryAttr
 from perfsight.config.mongo import MongoSettings
 from perfsight.models import QueryEvent, RequestContext, request_context
+
+# Imported names the per-event code uses, as Final module constants: compiled, a Final is a C
+# static, any other module-level name a dictionary lookup at every use.
+_UNSET: Final = UNSET
+_UTC: Final = UTC
+_from_iso: Final = datetime.fromisoformat
+_astuple: Final = astuple
+_new_event: Final = event_from_values
 
 
 class BadRecord(Exception):
@@ -70,7 +78,7 @@ class ReadOptions:
 
 
 # Admin and diagnostic commands (lower-cased): kept as events, never analysed as queries.
-ADMIN_COMMANDS = frozenset(
+ADMIN_COMMANDS: Final = frozenset(
     name.lower()
     for name in [
         "hello",
@@ -139,12 +147,12 @@ ADMIN_COMMANDS = frozenset(
         "commitTransaction",
     ]
 )
-ADMIN_DATABASES = frozenset({"admin", "config", "local"})
+ADMIN_DATABASES: Final = frozenset({"admin", "config", "local"})
 
 # A logv2 COMMAND line types every command "command"; the profiler's op names are the norm.
-_LOG_OPS = {"find": "query", "getmore": "getmore", "insert": "insert"}
-_CURSOR_COMMANDS = frozenset({"find", "aggregate", "getMore"})
-_STATEMENT_TYPES = frozenset({"update", "remove", "query", "getmore"})
+_LOG_OPS: Final = {"find": "query", "getmore": "getmore", "insert": "insert"}
+_CURSOR_COMMANDS: Final = frozenset({"find", "aggregate", "getMore"})
+_STATEMENT_TYPES: Final = frozenset({"update", "remove", "query", "getmore"})
 
 
 def _count(stats: Mapping[str, Any], key: str) -> int | None:
@@ -252,11 +260,11 @@ class Normalizer:
         the same event, read without building the fields nobody reads. A line this path does
         not expect (a field missing or oddly typed, an error reply) is parsed whole and goes
         through ``log_entry``: the same result, the same rejection messages."""
-        unset = UNSET  # (a local: compiled, each use of the global is a dictionary lookup)
+        unset = _UNSET
         attr = line.attr
         if attr is None:
             return self._whole(data, source)
-        values = astuple(attr)  # one call instead of an attribute lookup per field
+        values = _astuple(attr)  # one call instead of an attribute lookup per field
         t, ctx = line.t, line.ctx
         ns, command, millis = values[0], values[1], values[2]
         if not (
@@ -272,13 +280,13 @@ class Normalizer:
         if type(text) is not str:
             return self._whole(data, source)
         try:
-            ts = datetime.fromisoformat(text)
+            ts = _from_iso(text)
         except ValueError:
             return self._whole(data, source)
         if ts.tzinfo is None:
             return self._whole(data, source)
-        if ts.tzinfo is not UTC:
-            ts = ts.astimezone(UTC)
+        if ts.tzinfo is not _UTC:
+            ts = ts.astimezone(_UTC)
         if self._since is not None and ts < self._since:
             return None
         reslen, remote = values[5], values[6]
@@ -390,7 +398,7 @@ class Normalizer:
             exhausted,
             error,
         ) = stats
-        return event_from_values(
+        return _new_event(
             ts,
             op,
             ns,
@@ -484,7 +492,7 @@ def _attr_stats(values: tuple[Any, ...]) -> Stats | None:
     """``_dict_stats`` of a decoded log line (``astuple`` of its ``SlowQueryAttr``) when every
     value is plain (ints, strings) and there is no error reply; None sends the line down the
     ordinary path."""
-    unset = UNSET  # (a local: see log_line)
+    unset = _UNSET
     if values[21] is not unset or values[22] is not unset or values[24] is not unset:
         return None  # errCode, errMsg, ok: an error reply
     docs, keys, nreturned, matched, deleted = (
@@ -527,7 +535,7 @@ def _attr_stats(values: tuple[Any, ...]) -> Stats | None:
 
 
 # The positions log_line and _attr_stats read in ``astuple(SlowQueryAttr)``.
-_ATTR_ORDER = (
+_ATTR_ORDER: Final = (
     "ns",
     "command",
     "durationMillis",
