@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from analyzers.base import AnalysisContext, merge_keyed
-from analyzers.events import returned_of
+from analyzers.events import fields_of
 from analyzers.examples import example_of
 from analyzers.fingerprint import base_fingerprint
 from analyzers.index_advice import (
@@ -117,14 +117,14 @@ class MissingIndexAdvisor:
         self._shapes: dict[tuple[str, str], ShapeWork] = {}
 
     def feed(self, event: QueryEvent) -> None:
-        # Each field read once (see ShapeStats.feed).
-        op = event.op
-        if event.is_admin or event.truncated or op == "insert":
+        f = fields_of(event)  # (the compiled record of the event's fields: analyzers.events)
+        op = f.op
+        if f.is_admin or f.truncated or op == "insert":
             return
-        filter_shape, sort = event.filter_shape, event.sort
+        filter_shape, sort = f.filter_shape, f.sort
         if not filter_shape and not sort:
             return
-        namespace, fingerprint, ts = event.namespace, event.fingerprint, event.ts
+        namespace, fingerprint, ts = f.namespace, f.fingerprint, f.ts
         if op == "getmore":
             fingerprint = base_fingerprint(fingerprint)  # its work belongs to the query
         key = (namespace, fingerprint)
@@ -134,26 +134,26 @@ class MissingIndexAdvisor:
             work.first_seen = work.last_seen = ts
             work.example = example_of(event)
         work.count += 1
-        millis = event.millis
+        millis = f.millis
         work.millis += millis
         if millis > work.max_millis:
             work.max_millis = millis
-        docs, keys = event.docs_examined, event.keys_examined
+        docs, keys = f.docs_examined, f.keys_examined
         if docs:
             work.docs_examined += docs
         if keys:
             work.keys_examined += keys
-        returned = returned_of(event, event.nreturned)
+        returned = f.returned
         if returned:
             work.returned += returned
-        plan = event.plan_summary
+        plan = f.plan_summary
         if plan is not None:
             work.plans[plan] = work.plans.get(plan, 0) + 1
             if "COLLSCAN" in plan:
                 work.collscans += 1
-        if event.has_sort_stage:
+        if f.has_sort_stage:
             work.sort_stages += 1
-        if event.used_disk:
+        if f.used_disk:
             work.disk_uses += 1
         if ts > work.last_seen:  # type: ignore[operator]
             work.last_seen = ts

@@ -22,10 +22,10 @@ from typing import Any, Final
 
 from analyzers.allowlist import AllowList
 from analyzers.base import AnalysisContext, merge_keyed
-from analyzers.events import is_cursor_read, iso_seconds, op_kind
+from analyzers.events import EventFields, fields_of, is_cursor_read, iso_seconds, op_kind
 from analyzers.fingerprint import base_fingerprint
 from analyzers.shape_parts import collection_ref
-from perfsight.models import Finding, QueryEvent, Severity, epoch, from_epoch
+from perfsight.models import Finding, QueryEvent, Severity, from_epoch
 
 # Largest page size Google's AIP-158 allows; a query returning more is critical.
 CRITICAL_RETURNED: Final = 1000
@@ -87,11 +87,11 @@ class _ShapeStats:
             self.best_example, self.best_returned = other.best_example, other.best_returned
 
 
-def has_limit(event: QueryEvent) -> bool:
-    if event.limit not in (None, 0):
+def has_limit(f: EventFields) -> bool:
+    if f.limit not in (None, 0):
         return True
     # An aggregate's $limit stage: the fingerprint keeps stage names.
-    return (event.command_name or "").lower() == "aggregate" and "$limit" in event.fingerprint
+    return (f.command_name or "").lower() == "aggregate" and "$limit" in f.fingerprint
 
 
 class UnpaginatedQueryAnalyzer:
@@ -106,23 +106,24 @@ class UnpaginatedQueryAnalyzer:
         self._allowed_endpoints: dict[str, bool] = {}
 
     def feed(self, event: QueryEvent) -> None:
-        if event.is_admin or has_limit(event):
+        f = fields_of(event)  # (the compiled record of the event's fields: analyzers.events)
+        if f.is_admin or has_limit(f):
             return
-        kind = op_kind(event.op, event.command_name)
-        if kind != "getmore" and not is_cursor_read(event.op, event.command_name):
+        kind = op_kind(f.op, f.command_name)
+        if kind != "getmore" and not is_cursor_read(f.op, f.command_name):
             return
-        if event.endpoint and self._endpoint_allowed(event.endpoint):
+        if f.endpoint and self._endpoint_allowed(f.endpoint):
             return
         # A getMore belongs to the find or aggregate that opened its cursor: its fingerprint is
         # that command's plus ".getMore()".
-        fingerprint = base_fingerprint(event.fingerprint)
-        key = (event.namespace, fingerprint)
+        fingerprint = base_fingerprint(f.fingerprint)
+        key = (f.namespace, fingerprint)
         stats = self._shapes.get(key)
         if stats is None:
-            command = "getMore" if kind == "getmore" else (event.command_name or "find")
-            stats = self._shapes[key] = _ShapeStats(event.namespace, fingerprint, command)
-        reasons = self._reasons(event, kind)
-        self._record(stats, event, kind, reasons)
+            command = "getMore" if kind == "getmore" else (f.command_name or "find")
+            stats = self._shapes[key] = _ShapeStats(f.namespace, fingerprint, command)
+        reasons = self._reasons(f, kind)
+        self._record(stats, f, kind, reasons)
 
     def _endpoint_allowed(self, endpoint: str) -> bool:
         allowed = self._allowed_endpoints.get(endpoint)
@@ -130,29 +131,25 @@ class UnpaginatedQueryAnalyzer:
             allowed = self._allowed_endpoints[endpoint] = self.allow.allows(endpoint=endpoint)
         return allowed
 
-    def _reasons(self, event: QueryEvent, kind: str) -> list[str]:
+    def _reasons(self, f: EventFields, kind: str) -> list[str]:
         if kind == "getmore":
             return ["getmore"]
-        returned = event.nreturned or 0
+        returned = f.nreturned or 0
         reasons = []
         if returned > self.min_returned:
             reasons.append("returned")
-        if event.cursor_exhausted is False and returned + 1 > self.min_returned:
+        if f.cursor_exhausted is False and returned + 1 > self.min_returned:
             reasons.append("open_cursor")
-        if (event.response_length or 0) > self.max_bytes:
+        if (f.response_length or 0) > self.max_bytes:
             reasons.append("large_reply")
-        scanned = event.docs_examined or 0
-        if (
-            event.filter_shape is not None
-            and not event.filter_shape
-            and scanned > self.min_returned
-        ):
+        scanned = f.docs_examined or 0
+        if f.filter_shape is not None and not f.filter_shape and scanned > self.min_returned:
             reasons.append("empty_filter")
         return reasons
 
-    def _record(self, stats: _ShapeStats, event: QueryEvent, kind: str, reasons: list[str]) -> None:
-        returned = event.nreturned or 0
-        stats.millis += event.millis
+    def _record(self, stats: _ShapeStats, f: EventFields, kind: str, reasons: list[str]) -> None:
+        returned = f.nreturned or 0
+        stats.millis += f.millis
         if kind == "getmore":
             stats.getmores += 1
             stats.getmore_returned += returned
@@ -160,14 +157,14 @@ class UnpaginatedQueryAnalyzer:
             stats.operations += 1
             stats.returned_total += returned
             stats.returned_max = max(stats.returned_max, returned)
-            stats.bytes_max = max(stats.bytes_max, event.response_length or 0)
+            stats.bytes_max = max(stats.bytes_max, f.response_length or 0)
         if not reasons:
             return
         stats.flagged += 1
         stats.reasons.update(reasons)
-        when = epoch(event.ts)
+        when = f.epoch
         stats.first, stats.last = min(stats.first, when), max(stats.last, when)
-        endpoint = event.endpoint
+        endpoint = f.endpoint
         if endpoint and (endpoint in stats.endpoints or len(stats.endpoints) < MAX_ENDPOINTS):
             stats.endpoints[endpoint] += 1
         first = stats.first_example is None
@@ -175,12 +172,12 @@ class UnpaginatedQueryAnalyzer:
         if first or best:
             example = {
                 "ts": iso_seconds(when),
-                "nreturned": event.nreturned,
-                "response_length": event.response_length,
-                "docs_examined": event.docs_examined,
-                "cursor_exhausted": event.cursor_exhausted,
-                "endpoint": event.endpoint,
-                "request_id": event.request_id,
+                "nreturned": f.nreturned,
+                "response_length": f.response_length,
+                "docs_examined": f.docs_examined,
+                "cursor_exhausted": f.cursor_exhausted,
+                "endpoint": f.endpoint,
+                "request_id": f.request_id,
             }
             if first:
                 stats.first_example, stats.first_returned = example, returned

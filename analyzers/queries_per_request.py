@@ -14,7 +14,7 @@ from typing import Any
 
 from analyzers import distribution
 from analyzers.base import AnalysisContext
-from analyzers.events import epoch_of
+from analyzers.events import fields_of
 from analyzers.idle_groups import IdleGroups
 from analyzers.requests import MAX_REQUEST_SECONDS, ClientKey, Op
 from perfsight.durations import parse_duration
@@ -90,11 +90,11 @@ class QueriesPerRequestAnalyzer:
         self._clock = float("-inf")
 
     def feed(self, event: QueryEvent) -> None:
-        rid = event.request_id
-        if event.is_admin or not rid:
+        f = fields_of(event)  # (the compiled record of the event's fields: analyzers.events)
+        rid = f.request_id
+        if f.is_admin or not rid:
             return  # without a request id there is no request to count for
-        ts = event.ts
-        self._count(epoch_of(ts), rid, event.endpoint)
+        self._count(f.epoch, rid, f.endpoint)
 
     def feed_op(
         self, op: Op | None, rid: str | None, endpoint: str | None, _client: ClientKey | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from analyzers.events import client_host, epoch_of
+from analyzers.events import client_host, fields_of
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent
 
@@ -97,24 +97,24 @@ def request_values(
 ) -> RequestValues | None:
     """``names``: one string object per request id and endpoint text (pickle then writes each
     once per batch)."""
-    if event.is_admin:
+    f = fields_of(event)  # (the compiled record of the event's fields: analyzers.events)
+    if f.is_admin:
         return None
-    ts = event.ts
-    end = epoch_of(ts)
-    millis = float(event.millis or 0.0)
-    rid, endpoint = event.request_id, event.endpoint
+    end = f.epoch
+    millis = float(f.millis or 0.0)
+    rid, endpoint = f.request_id, f.endpoint
     if names is not None:
         rid, endpoint = names.setdefault(rid, rid), names.setdefault(endpoint, endpoint)
     return (
         end - millis / 1000.0,
         end,
         millis,
-        shapes.id_for(event),
-        event.params_hash,
-        event.nreturned,
+        shapes.id_of(f),
+        f.params_hash,
+        f.nreturned,
         rid,
         endpoint,
-        None if rid else (client_host(event.client), event.app_name),
+        None if rid else (client_host(f.client), f.app_name),
     )
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzers.events import OpKind, equality_fields, is_batched_in, op_kind
+from analyzers.events import (
+    EventFields,
+    OpKind,
+    equality_fields,
+    fields_of,
+    is_batched_in,
+    op_kind,
+)
 from perfsight.models import QueryEvent
 
 
@@ -42,19 +49,23 @@ class ShapeTable:
         return self.shapes[shape_id]
 
     def id_for(self, event: QueryEvent) -> int:
-        fast = (event.namespace, event.fingerprint, event.op, event.command_name)
+        return self.id_of(fields_of(event))
+
+    def id_of(self, f: EventFields) -> int:
+        """``id_for`` of an event's compiled record (``analyzers.events.fields_of``)."""
+        fast = (f.namespace, f.fingerprint, f.op, f.command_name)
         found = self._fast.get(fast)
         if found is None:
-            found = self._fast[fast] = self._id_for(event)
+            found = self._fast[fast] = self._new_id(f)
         return found
 
-    def _id_for(self, event: QueryEvent) -> int:
+    def _new_id(self, f: EventFields) -> int:
         return self.adopt(
-            event.namespace,
-            event.fingerprint,
-            op_kind(event.op, event.command_name),
-            is_batched_in(event.filter_shape, event.fingerprint),
-            tuple(equality_fields(event.filter_shape)),
+            f.namespace,
+            f.fingerprint,
+            op_kind(f.op, f.command_name),
+            is_batched_in(f.filter_shape, f.fingerprint),
+            tuple(equality_fields(f.filter_shape)),
         )
 
     def adopt(

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from analyzers.base import merge_keyed
-from analyzers.events import epoch_of, returned_of
+from analyzers.events import fields_of
 from analyzers.examples import example_of
 from perfsight.models import Finding, QueryEvent, iso
 
@@ -192,52 +192,52 @@ class ShapeStats:
         return len(self._stats)
 
     def feed(self, event: QueryEvent) -> None:
-        # Once per event: each field of the event is read once (compiled, every read of a
-        # QueryEvent attribute is a generic attribute lookup).
-        ts, namespace, fingerprint = event.ts, event.namespace, event.fingerprint
+        # Once per event: the fields come from the compiled record (analyzers.events).
+        f = fields_of(event)
+        ts, namespace, fingerprint = f.ts, f.namespace, f.fingerprint
         size = self.bucket_seconds
-        bucket = epoch_of(ts) // size * size
+        bucket = f.epoch // size * size
         key = (namespace, fingerprint, bucket)
         stat = self._stats.get(key)
         if stat is None:
             stat = self._stats[key] = ShapeStat(
-                namespace, fingerprint, event.op, event.command_name, bucket, size
+                namespace, fingerprint, f.op, f.command_name, bucket, size
             )
             stat.first_seen = stat.last_seen = ts
             stat.example = example_of(
                 event, raw_values=self.raw_examples, redact_fields=self.redact_fields
             )
         stat.count += 1
-        millis = event.millis
+        millis = f.millis
         stat.total_millis += millis
         if millis > stat.max_millis:
             stat.max_millis = millis
         hist = stat.millis_hist
         value = int(millis) if millis < 1000 and millis == int(millis) else hist_key(millis)
         hist[value] = hist.get(value, 0) + 1
-        docs, keys, nreturned = event.docs_examined, event.keys_examined, event.nreturned
+        docs, keys, nreturned = f.docs_examined, f.keys_examined, f.nreturned
         if docs:
             stat.docs_examined += docs
         if keys:
             stat.keys_examined += keys
         if nreturned is not None:
             stat.nreturned += nreturned
-        returned = returned_of(event, nreturned)
+        returned = f.returned
         if returned:
             stat.returned += returned
-        length = event.response_length
+        length = f.response_length
         if length:
             stat.response_length += length
-        if event.has_sort_stage:
+        if f.has_sort_stage:
             stat.sort_stages += 1
-        if event.used_disk:
+        if f.used_disk:
             stat.disk_uses += 1
-        if event.error is not None:
+        if f.error is not None:
             stat.errors += 1
-        plan = event.plan_summary
+        plan = f.plan_summary
         if plan is not None:
             stat.plans[plan] = stat.plans.get(plan, 0) + 1
-        query_hash = event.query_hash
+        query_hash = f.query_hash
         if query_hash is not None:
             stat.query_hashes[query_hash] = stat.query_hashes.get(query_hash, 0) + 1
         if ts > stat.last_seen:  # type: ignore[operator]

@@ -30,6 +30,7 @@ from typing import Final
 import orjson
 from msgspec import UNSET
 
+from analyzers.events import fields_of
 from collectors.file_input import OpenedInput, cursor_for
 from collectors.file_reader import (
     READ_ERRORS,
@@ -72,7 +73,8 @@ class _WriteTwins:
     def is_twin(self, ctx: object, component: object, event: QueryEvent) -> bool:
         """Whether ``event`` (of a line with these ``ctx`` and ``c``) is the ``COMMAND`` twin
         of a ``WRITE`` line before it."""
-        return self.observe(ctx, component, event.op, event.namespace, event.filter_shape is None)
+        f = fields_of(event)  # (the compiled record of the event's fields: analyzers.events)
+        return self.observe(ctx, component, f.op, f.namespace, f.filter_shape is None)
 
     def observe(
         self, ctx: object, component: object, op: str, namespace: str, no_filter: bool
@@ -208,7 +210,7 @@ class LogReader(FileReader):
                 elif twins.is_twin(ctx, component, event):
                     counts.merged += 1
                 else:
-                    if event.truncated:
+                    if fields_of(event).truncated:
                         report.mark_partial(name, lineno, TRUNCATED_REASON)
                     counts.events += 1
                     consumed_line, consumed = lineno, offset

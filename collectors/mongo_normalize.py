@@ -23,6 +23,7 @@ import orjson
 from msgspec import UNSET
 from msgspec.structs import astuple
 
+from analyzers.events import EventFields, remember
 from analyzers.fingerprint import shape_of
 from collectors.event_factory import event_from_values
 from collectors.extjson import to_datetime, to_float, to_int
@@ -398,16 +399,30 @@ class Normalizer:
             exhausted,
             error,
         ) = stats
-        return _new_event(
+        exhausted_or_none = exhausted if name in _CURSOR_COMMANDS else None
+        is_admin = (
+            shape.diagnostic
+            or database in ADMIN_DATABASES
+            or collection.startswith("system.")
+            or name.lower() in ADMIN_COMMANDS
+        )
+        fingerprint, filter_shape, sort, limit = (
+            shape.fingerprint,
+            shape.filter_shape,
+            shape.sort,
+            shape.limit,
+        )
+        params, truncated = shape.params_hash, shape.truncated
+        event: QueryEvent = _new_event(
             ts,
             op,
             ns,
             name,
-            shape.fingerprint,
+            fingerprint,
             millis,
-            shape.filter_shape,
-            shape.sort,
-            shape.limit,
+            filter_shape,
+            sort,
+            limit,
             shape.projection,
             docs,
             keys,
@@ -421,12 +436,9 @@ class Normalizer:
             app,
             rid,
             route,
-            shape.params_hash,
-            exhausted if name in _CURSOR_COMMANDS else None,
-            shape.diagnostic
-            or database in ADMIN_DATABASES
-            or collection.startswith("system.")
-            or name.lower() in ADMIN_COMMANDS,
+            params,
+            exhausted_or_none,
+            is_admin,
             error,
             source,
             raw,
@@ -434,8 +446,43 @@ class Normalizer:
             matched,
             deleted,
             shape_hash,
-            shape.truncated,
+            truncated,
         )
+        # the analyzers' compiled record of this event, from the same values (analyzers.events)
+        remember(
+            EventFields(
+                event,
+                ts,
+                op,
+                ns,
+                name,
+                fingerprint,
+                millis,
+                filter_shape,
+                sort,
+                limit,
+                docs,
+                keys,
+                nreturned,
+                response_length,
+                plan,
+                sort_stage,
+                used_disk,
+                query_hash,
+                client,
+                app,
+                rid,
+                route,
+                params,
+                exhausted_or_none,
+                is_admin,
+                error,
+                matched,
+                deleted,
+                truncated,
+            )
+        )
+        return event
 
     def _context(self, comment: Any) -> RequestContext:
         options = self.options
