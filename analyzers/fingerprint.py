@@ -71,23 +71,44 @@ def shape_of(
     ``op`` is the profiler's operation type: for ``update``/``remove`` the command is one
     statement (``{"q": …, "u": …}``). ``origin`` is a getMore's ``originatingCommand``.
     """
+    # The handlers read dicts: compiled, a dict's get is a direct call, a Mapping's a method
+    # lookup (JSON and BSON decoders give dicts; anything else is copied once).
+    doc = command if type(command) is dict else dict(command)
+    origin_doc = origin if origin is None or type(origin) is dict else dict(origin)
+    return _shape(doc, namespace, op, origin_doc)
+
+
+def _shape(
+    command: dict[str, Any], namespace: str, op: str, origin: dict[str, Any] | None
+) -> QueryShape:
     collection = namespace.partition(".")[2]
-    if op in ("update", "remove") and "q" in command:
+    if (op == "update" or op == "remove") and "q" in command:
         return _statement(command, op, collection, namespace)
-    name = next(iter(command), "")
+    name = ""
+    for key in command:  # the first key (compiled, a loop makes no iterator object)
+        name = key
+        break
     if name == "$truncated":
         return _truncated(command, collection)
+    lower = name.lower()
     target = command.get(name)
-    if collection == "$cmd" and isinstance(target, str) and name.lower() in COLLECTION_COMMANDS:
+    if collection == "$cmd" and isinstance(target, str) and lower in COLLECTION_COMMANDS:
         collection = target
-    handler = _HANDLERS.get(name.lower())
+    # the common commands called directly (compiled: a native call), the rest by table
+    if lower == "find":
+        return _find(command, collection, namespace, origin)
+    if lower == "aggregate":
+        return _aggregate(command, collection, namespace, origin)
+    if lower == "getmore":
+        return _get_more(command, collection, namespace, origin)
+    handler = _HANDLERS.get(lower)
     if handler is None:
         return _generic(command, name, collection, namespace)
     return handler(command, collection, namespace, origin)
 
 
 def _find(
-    command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
 ) -> QueryShape:
     query = command.get("filter")
     masked = masked_filter(query)
@@ -124,7 +145,7 @@ def _find(
 
 
 def _aggregate(
-    command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
 ) -> QueryShape:
     pipeline = command.get("pipeline")
     stages = pipeline if isinstance(pipeline, list) else []
@@ -159,7 +180,7 @@ def _aggregate(
 
 
 def _count(
-    command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
     masked = masked_filter(query)
@@ -179,7 +200,7 @@ def _count(
 
 
 def _distinct(
-    command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
     masked = masked_filter(query)
@@ -197,7 +218,7 @@ def _distinct(
 
 
 def _find_and_modify(
-    command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
 ) -> QueryShape:
     query = command.get("query")
     masked = masked_filter(query)
@@ -222,13 +243,13 @@ def _find_and_modify(
 
 
 def _get_more(
-    command: Mapping[str, Any], coll: str, ns: str, origin: Mapping[str, Any] | None
+    command: dict[str, Any], coll: str, ns: str, origin: dict[str, Any] | None
 ) -> QueryShape:
     named = command.get("collection")
     if isinstance(named, str):
         coll = named
     if isinstance(origin, dict) and origin:
-        base = shape_of(origin, namespace=f"{ns.partition('.')[0]}.{coll}", op="command")
+        base = _shape(origin, f"{ns.partition('.')[0]}.{coll}", "command", None)
         base.command_name = "getMore"
         base.fingerprint = base.fingerprint + GETMORE_SUFFIX
         base.collection = coll
@@ -245,7 +266,7 @@ def _write_command(name: str) -> Callable[..., QueryShape]:
     """insert, and the update/delete *commands* (their statements are logged separately)."""
 
     def handler(
-        command: Mapping[str, Any], coll: str, ns: str, _origin: Mapping[str, Any] | None
+        command: dict[str, Any], coll: str, ns: str, _origin: dict[str, Any] | None
     ) -> QueryShape:
         return QueryShape(
             command_name=name,
@@ -257,7 +278,7 @@ def _write_command(name: str) -> Callable[..., QueryShape]:
     return handler
 
 
-def _statement(command: Mapping[str, Any], op: str, coll: str, ns: str) -> QueryShape:
+def _statement(command: dict[str, Any], op: str, coll: str, ns: str) -> QueryShape:
     query = command.get("q")
     masked = masked_filter(query) or {}
     if op == "remove":
@@ -288,7 +309,7 @@ def _statement(command: Mapping[str, Any], op: str, coll: str, ns: str) -> Query
     )
 
 
-def _truncated(command: Mapping[str, Any], coll: str) -> QueryShape:
+def _truncated(command: dict[str, Any], coll: str) -> QueryShape:
     head = command.get("$truncated")
     match = _TRUNCATED_HEAD.match(head) if isinstance(head, str) else None
     name = match.group(1) if match else "command"
@@ -303,7 +324,7 @@ def _truncated(command: Mapping[str, Any], coll: str) -> QueryShape:
     )
 
 
-def _generic(command: Mapping[str, Any], name: str, coll: str, ns: str) -> QueryShape:
+def _generic(command: dict[str, Any], name: str, coll: str, ns: str) -> QueryShape:
     """Any other command: its name (and collection argument) kept, every other value masked."""
     first = command.get(name)
     shown: dict[str, Any] = {name: first if isinstance(first, str) else MASK}

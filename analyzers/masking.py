@@ -78,7 +78,7 @@ def is_operator_document(value: Any) -> bool:
     return False
 
 
-def mask_query(query: Mapping[str, Any]) -> dict[str, Any]:
+def mask_query(query: dict[str, Any]) -> dict[str, Any]:
     """A find filter / ``$match`` / ``q`` with its literals masked."""
     out: dict[str, Any] = {}
     for key, value in query.items():
@@ -97,7 +97,7 @@ def mask_query(query: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _mask_operators(ops: Mapping[str, Any]) -> dict[str, Any]:
+def _mask_operators(ops: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for op, arg in ops.items():
         if op == "$elemMatch" and isinstance(arg, dict):
