@@ -171,9 +171,12 @@ def collection_ref(collection: str) -> str:
     return f"db.getCollection({to_json(collection)})"
 
 
+_dumps: Final = orjson.dumps  # (Final: a C static, not a module attribute looked up per call)
+
+
 def dumps_literals(value: Any) -> bytes:
     try:
-        return orjson.dumps(value, default=_LITERAL_DEFAULT)
+        return _dumps(value, default=_LITERAL_DEFAULT)
     except TypeError:  # an integer beyond 64 bits (Python's json reads them; orjson not)
         return json.dumps(value, default=_LITERAL_DEFAULT, separators=(",", ":")).encode()
 
@@ -188,13 +191,14 @@ def _literal_default(value: Any) -> str:
     return f"{type(value).__name__}:{value}"
 
 
-# (Final: compiled, the function object is a C static, not looked up at every call)
+# (Final: compiled, these are C statics, not looked up at every call)
 _LITERAL_DEFAULT: Final = _literal_default
+_blake2b: Final = hashlib.blake2b
 
 
 def params_hash(namespace: str, *parts: Any) -> str:
     data = dumps_literals((namespace, parts))
-    return hashlib.blake2b(data, digest_size=8).hexdigest()
+    return _blake2b(data, digest_size=8).hexdigest()
 
 
 def as_int(value: Any) -> int | None:
