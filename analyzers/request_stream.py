@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+from analyzers.nplusone import NPlusOneAnalyzer
+from analyzers.queries_per_request import QueriesPerRequestAnalyzer
 from analyzers.requests import RequestValues, request_op, request_values
 from analyzers.shape_table import ShapeTable
 from perfsight.models import QueryEvent
@@ -42,13 +45,26 @@ def read_part(
     return batches
 
 
-def replay(batches: Iterable[bytes], shape_ids: Sequence[int], feeds: Sequence[FeedOp]) -> None:
-    """The batches of ``read_part`` into ``feeds``, a worker's shape number ``n`` becoming
-    ``shape_ids[n]``."""
+def replay(batches: Iterable[bytes], shape_ids: Sequence[int], analyzers: Sequence[Any]) -> None:
+    """The batches of ``read_part`` into the ``feed_op`` of ``analyzers``, a worker's shape
+    number ``n`` becoming ``shape_ids[n]``. (N+1 and queries per request are called as
+    themselves: compiled, a direct call; a bound method in a list is a generic one, twice per
+    event.)"""
+    nplusone = [a for a in analyzers if isinstance(a, NPlusOneAnalyzer)]
+    per_request = [a for a in analyzers if isinstance(a, QueriesPerRequestAnalyzer)]
+    others: list[FeedOp] = [
+        a.feed_op
+        for a in analyzers
+        if not isinstance(a, NPlusOneAnalyzer | QueriesPerRequestAnalyzer)
+    ]
     for blob in batches:
         for values in pickle.loads(blob):
             op, rid, endpoint, client = request_op(values)  # op None: an admin command
             if op is not None:
                 op.shape = shape_ids[op.shape]
-            for feed in feeds:
+            for n in nplusone:
+                n.feed_op(op, rid, endpoint, client)
+            for q in per_request:
+                q.feed_op(op, rid, endpoint, client)
+            for feed in others:
                 feed(op, rid, endpoint, client)

@@ -148,7 +148,6 @@ def analyze_log_parallel(
         lambda: ShapeStats(bucket, raw_examples=raw, redact_fields=redact),
         merged,
     )
-    feeds = [a.feed_op for a in ordered]  # type: ignore[attr-defined]
     lines_before = done = 0
     try:
         with bulk_collection(), multiprocessing.get_context("fork").Pool(count) as pool:
@@ -159,7 +158,8 @@ def analyze_log_parallel(
                 shapes.merge(part.shapes, later=True)
                 for index, analyzer in zip(merged, part.analyzers, strict=True):
                     analyzers[index].merge(analyzer, later=True)  # type: ignore[attr-defined]
-                replay(part.batches, [table.adopt(*shape) for shape in part.request_shapes], feeds)
+                ids = [table.adopt(*shape) for shape in part.request_shapes]
+                replay(part.batches, ids, ordered)
                 done += part.read_bytes
                 if progress is not None:
                     progress(done)
