@@ -16,9 +16,12 @@ Each update/delete is logged twice: a ``WRITE`` line per statement (filter, plan
 a ``COMMAND`` line for the whole command with ``ns: "<db>.$cmd"``. The ``COMMAND`` twin of a
 ``WRITE`` line on the same connection (``ctx``) is merged into it (counted under
 ``duplicates_merged``); a ``COMMAND`` line without its ``WRITE`` line is an event of its own.
+A twin is recognised before it is normalised (its data is its ``WRITE`` line's).
 
 Speed: lines without ``51803`` in them are not parsed (a cheap check that they look like a
-JSON object still catches garbage); every other line is parsed once with orjson.
+JSON object still catches garbage); every other line is decoded once with the msgspec schema
+of the fields perfsight reads (``collectors.log_schema``), or, when that schema does not fit
+it, parsed whole with orjson (which then names what is wrong).
 """
 
 from __future__ import annotations
