@@ -12,10 +12,13 @@ import pickle
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from analyzers.indexes import MissingIndexAdvisor
 from analyzers.nplusone import NPlusOneAnalyzer
+from analyzers.pagination import UnpaginatedQueryAnalyzer
 from analyzers.queries_per_request import QueriesPerRequestAnalyzer
 from analyzers.requests import RequestValues, request_op, request_values
 from analyzers.shape_table import ShapeTable
+from analyzers.shapes import ShapeStats
 from perfsight.models import QueryEvent
 
 FeedOp = Callable[..., None]  # (op, request id, endpoint, client) -> None
@@ -23,17 +26,33 @@ FeedOp = Callable[..., None]  # (op, request id, endpoint, client) -> None
 
 def read_part(
     events: Iterable[QueryEvent],
-    feeds: Sequence[Callable[[QueryEvent], None]],
+    analyzers: Sequence[Any],
     table: ShapeTable,
     batch_size: int,
 ) -> list[bytes]:
-    """Feed every event to ``feeds``; the pickled batches of its request values (shape numbers
-    of ``table``)."""
+    """Feed every event to ``analyzers``; the pickled batches of its request values (shape
+    numbers of ``table``). (The shape statistics, the index advisor and the unpaginated-query
+    analyzer are called as themselves: compiled, a direct call; a bound method in a list is a
+    generic one, three times per event.)"""
+    shapes = [a for a in analyzers if isinstance(a, ShapeStats)]
+    advisors = [a for a in analyzers if isinstance(a, MissingIndexAdvisor)]
+    unpaginated = [a for a in analyzers if isinstance(a, UnpaginatedQueryAnalyzer)]
+    others: list[Callable[[QueryEvent], None]] = [
+        a.feed
+        for a in analyzers
+        if not isinstance(a, ShapeStats | MissingIndexAdvisor | UnpaginatedQueryAnalyzer)
+    ]
     batches: list[bytes] = []
     batch: list[RequestValues | None] = []
     names: dict[str | None, str | None] = {None: None}
     for event in events:
-        for feed in feeds:
+        for stats in shapes:
+            stats.feed(event)
+        for advisor in advisors:
+            advisor.feed(event)
+        for analyzer in unpaginated:
+            analyzer.feed(event)
+        for feed in others:
             feed(event)
         batch.append(request_values(event, table, names))
         if len(batch) == batch_size:

@@ -104,10 +104,9 @@ def _read(bounds: tuple[int, int]) -> bytes:
     shapes = job.shapes()
     everything = default_analyzers(job.context)
     analyzers = [everything[i] for i in job.merged]
-    feeds = [shapes.feed, *(a.feed for a in analyzers)]
     table = ShapeTable()
     part = _Part(report, shapes, analyzers, read_bytes=end - start)
-    part.batches = read_part(reader.events(), feeds, table, _BATCH)
+    part.batches = read_part(reader.events(), [shapes, *analyzers], table, _BATCH)
     part.request_shapes = table.parts()
     return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
