@@ -69,7 +69,14 @@ def open_input(path: str | Path, cursor: FileCursor | None = None) -> OpenedInpu
     if name == STDIN:
         if cursor is not None:
             raise InputError("stdin cannot be read from a stored position", source=name)
-        return OpenedInput(sys.stdin.buffer, name, None, 0, 0, None, None, None, None)
+        stdin = sys.stdin.buffer
+        # compressed is told by content, as for a file (``zcat``-free ``… | perfsight -``);
+        # peek() leaves the bytes in the stream
+        peek = getattr(stdin, "peek", None)
+        if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+            unpacked: BinaryIO = gzip.GzipFile(fileobj=stdin, mode="rb")  # type: ignore[assignment]
+            return OpenedInput(unpacked, name, None, 0, 0, None, None, None, None)
+        return OpenedInput(stdin, name, None, 0, 0, None, None, None, None)
     absolute = str(Path(name).resolve())
     try:
         handle = Path(absolute).open("rb", buffering=_BUFFER)  # noqa: SIM115 - OpenedInput closes it

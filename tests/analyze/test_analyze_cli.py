@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 import subprocess
 import sys
@@ -242,10 +243,12 @@ def test_log_files_from_the_configuration(
     assert code == 0 and json.loads(out)["input"]["sources"] == [str(leads_log)]
 
 
-def test_stdin_through_the_installed_command(leads_log: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["plain", "gzip"])
+def test_stdin_through_the_installed_command(leads_log: Path, tmp_path: Path, packed: bool) -> None:
+    data_in = leads_log.read_bytes()
     result = subprocess.run(
         [sys.executable, "-m", "perfsight", "analyze", "--log", "-", "--format", "json"],
-        input=leads_log.read_bytes(),
+        input=gzip.compress(data_in) if packed else data_in,
         capture_output=True,
         cwd=tmp_path,
         timeout=120,
